@@ -1,0 +1,11 @@
+export { Client, type ClientEvents } from './client';
+export { LOG, type LogLevel, STATE } from './constants';
+export { type GrapplerErrorCode, GrapplerError, HandshakeError, LimitExceededError, isGrapplerError } from './errors';
+export { type AcceptClient, type AttachOptions, Hub, type HubEvents, type HubOptions, createHub } from './hub';
+export { createId } from './id';
+export { DEFAULT_LIMITS, type Limits, resolveLimits } from './limits';
+export { OutboundMessage } from './message';
+export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
+export { rejectSocket } from './reject-socket';
+export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
+export type { CloseReason, Connection, ConnectionEvents, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';

@@ -1,0 +1,36 @@
+/**
+ * The hub's named limits. Each is on by default; `Infinity` means unlimited. Transports read
+ * them through the hub, so one setting applies to every transport.
+ */
+export interface Limits {
+  /** Largest inbound message in bytes; a WebSocket peer that sends more is closed with 1009. */
+  maxMessageBytes: number;
+  /** Outbound bytes a client may have queued before it is disconnected as too slow. */
+  maxBufferedBytes: number;
+  /** `client.write()` returns false once this many bytes are queued; `drain` follows when they flush. */
+  highWaterMarkBytes: number;
+  /** Connected clients at once; past it new connections are refused with 503. */
+  maxClients: number;
+}
+
+/** The defaults: 1 MiB messages (as `ws`), 4 MiB of backlog per client, 64 KiB high-water mark, no client cap. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxMessageBytes: 1 << 20,
+  maxBufferedBytes: 4 << 20,
+  highWaterMarkBytes: 64 << 10,
+  maxClients: Number.POSITIVE_INFINITY,
+});
+
+/** Merges `overrides` over {@link DEFAULT_LIMITS}; a TypeError for unknown keys or values that are not positive numbers. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`unknown limit "${key}"`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+      throw new TypeError(`limit "${key}" must be a positive number (or Infinity), got ${String(value)}`);
+    }
+    limits[key as keyof Limits] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,33 @@
+/**
+ * One outbound message, made once per `broadcast`/`send`/`write` and shared by every recipient.
+ * Its UTF-8 bytes are computed at most once, when the first wire format asks for them.
+ */
+export class OutboundMessage {
+  /** The text, for a text message; `undefined` for a binary one. */
+  readonly text: string | undefined;
+  /** True when the message is bytes rather than text (a WebSocket binary frame). */
+  readonly binary: boolean;
+  #bytes: Buffer | undefined;
+
+  constructor(data: string | Uint8Array, encoding?: BufferEncoding) {
+    if (typeof data === 'string' && (encoding === undefined || /^utf-?8$/i.test(encoding))) {
+      this.text = data;
+      this.binary = false;
+    } else {
+      // The seed's write(data, encoding): a string in another encoding stands for bytes.
+      this.#bytes = typeof data === 'string' ? Buffer.from(data, encoding) : toBuffer(data);
+      this.text = undefined;
+      this.binary = true;
+    }
+  }
+
+  /** The payload as bytes (UTF-8 for text), computed once. */
+  get bytes(): Buffer {
+    this.#bytes ??= Buffer.from(this.text ?? '', 'utf8');
+    return this.#bytes;
+  }
+}
+
+function toBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}

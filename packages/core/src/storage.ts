@@ -1,0 +1,54 @@
+/**
+ * Where the hub keeps what may have to outlive one process: which node holds which client, and
+ * each client's key-value storage. Asynchronous even in memory, so that Redis fits unchanged.
+ */
+
+/** What the registry records about a connected client. */
+export interface ClientRecord {
+  readonly id: string;
+  /** The hub (process) that holds the connection. */
+  readonly node: string;
+  readonly transport: string;
+  readonly remoteAddress: string;
+  /** Milliseconds since the epoch. */
+  readonly connectedAt: number;
+}
+
+/** Options of {@link KeyValueStore.set}. */
+export interface SetOptions {
+  /** The key disappears after this many milliseconds. */
+  readonly ttlMs?: number;
+}
+
+/**
+ * Per-client storage with a small Redis-like API. Values are anything JSON can carry; times are
+ * milliseconds (Redis's `EXPIRE` takes seconds: grappler names the unit instead).
+ */
+export interface KeyValueStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /** True when the key existed. */
+  del(key: string): Promise<boolean>;
+  /** Adds `by` (default 1) to a number, starting from 0; rejects when the value is not an integer. */
+  incr(key: string, by?: number): Promise<number>;
+  /** Sets a time to live; false when the key does not exist. */
+  expire(key: string, ttlMs: number): Promise<boolean>;
+  /** Milliseconds left, -1 for a key with no expiry, -2 for a missing key (as Redis's `PTTL`). */
+  ttl(key: string): Promise<number>;
+  /** Keys matching a glob with `*` and `?` (default: all). */
+  keys(pattern?: string): Promise<string[]>;
+}
+
+/** A storage backend: `@grappler/storage-memory` is the embedded default. */
+export interface Storage {
+  readonly name: string;
+  addClient(record: ClientRecord): Promise<void>;
+  /** Forgets the client and deletes its key-value storage. */
+  removeClient(id: string): Promise<void>;
+  getClient(id: string): Promise<ClientRecord | undefined>;
+  countClients(): Promise<number>;
+  /** The key-value storage of one client; cheap to call. */
+  clientStore(id: string): KeyValueStore;
+  /** Releases timers and connections; the process can exit afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GrapplerError, HandshakeError } from './errors';
+import type { Limits } from './limits';
+import type { LogLevel } from './constants';
+import type { OutboundMessage } from './message';
+
+/**
+ * How one kind of connection puts a message on the wire. The hub asks each format present
+ * among the recipients to encode a message once, then hands the same frame to every
+ * connection of that format: a broadcast to 10,000 WebSocket clients frames the message once.
+ */
+export interface WireFormat<Frame = unknown> {
+  /** Distinguishes formats in logs and tests, e.g. `"rfc6455"`. */
+  readonly name: string;
+  encode(message: OutboundMessage): Frame;
+}
+
+/** Why a connection ended: a WebSocket close code (1000-4999) and a short reason. */
+export interface CloseReason {
+  readonly code: number;
+  readonly reason: string;
+  /** Set when the connection ended because of an error (a limit, a protocol violation). */
+  readonly error?: GrapplerError;
+}
+
+/** The transport's side of one client. The hub wraps it in a `Client`. */
+export interface Connection<Frame = unknown> {
+  /** The wire format whose frames `write` accepts. */
+  readonly format: WireFormat<Frame>;
+  /** Bytes accepted by `write` but not yet handed to the kernel. */
+  readonly bufferedBytes: number;
+  /** Queues one frame; false once `bufferedBytes` passes the hub's `highWaterMarkBytes` (then `drain` follows). */
+  write(frame: Frame): boolean;
+  /** Ends the connection politely (a close frame, the end of a response). */
+  close(reason: CloseReason): void;
+  /** Ends the connection at once, dropping anything queued. */
+  terminate(): void;
+  /** Called by the hub's one shared ticker every `pingInterval`: ping, or end a peer that stopped answering. */
+  heartbeat?(): void;
+}
+
+/** What a transport reports about one connection, as it happens. */
+export interface ConnectionEvents {
+  message(data: string | Uint8Array): void;
+  drain(): void;
+  error(error: GrapplerError): void;
+  /** Exactly once, when the connection is gone. */
+  closed(reason: CloseReason): void;
+}
+
+/** What the hub knows about a connection before it exists. */
+export interface ConnectionMeta {
+  readonly transport: string;
+  readonly req: IncomingMessage;
+  readonly socket: Duplex;
+  /** `STATE.PROTO_WEBSOCKET` or `STATE.PROTO_HTTP`. */
+  readonly protocol: number;
+  /** The protocol version, for transports that have several (e.g. `"rfc6455"`). */
+  readonly version?: string;
+}
+
+/** All a transport sees of the hub; transports never import the Hub itself. */
+export interface HubPort {
+  readonly limits: Readonly<Limits>;
+  readonly pingInterval: number;
+  /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */
+  admit(meta: ConnectionMeta): Promise<HandshakeError | null>;
+  /** Turns an established connection into a `Client`; returns where to report its events. */
+  attach(connection: Connection, meta: ConnectionMeta): ConnectionEvents;
+  log(message: string, level: LogLevel): void;
+}
+
+/** A name, a cheap "is this request mine?", and entry points for requests and/or upgrades. */
+export interface Transport {
+  readonly name: string;
+  /** Looks at method, path and headers only. */
+  matches(req: IncomingMessage): boolean;
+  handleRequest?(req: IncomingMessage, res: ServerResponse, hub: HubPort): void;
+  handleUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort): void;
+  /** Releases what the transport holds itself (not its connections: the hub closes those). */
+  close?(): void;
+}

@@ -1,0 +1,133 @@
+import {
+  type AcceptClient,
+  type Client,
+  createHub,
+  type Hub,
+  type HubOptions,
+  type Limits,
+  type LogLevel,
+  type Storage,
+} from '@grappler/core';
+import { memoryStorage } from '@grappler/storage-memory';
+import { type WebSocketOptions, websocketTransport } from '@grappler/transport-websocket';
+import { EventEmitter } from 'node:events';
+import { type IncomingMessage, type Server as HttpServer, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** The seed's `fnHandleNormalHTTP`: answer a request yourself (send headers) or leave it to grappler. */
+export type HandleNormalHttp = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** The seed's `fnAcceptClient`: return false to drop the connection before any byte is written. */
+export type AcceptClientSocket = (socket: Duplex) => boolean | undefined | Promise<boolean | undefined>;
+
+/** Options of {@link Server}: the seed's, plus limits and the transports' own. */
+export interface ServerOptions {
+  /** Receives debug information: a message and a `LOG` level. @default a no-op */
+  logger?: (message: string, level: LogLevel) => void;
+  /** Who may connect: `"hostname:port"`, `"hostname"`, `*` for either part. @default "*:*" */
+  origins?: string | readonly string[];
+  /** Milliseconds between heartbeats. @default 3000 */
+  pingInterval?: number;
+  /** A storage backend, or the seed's name `"object"`/`"memory"` for the in-memory one. @default "memory" */
+  storage?: Storage | 'object' | 'memory';
+  /** Named limits of the hub. */
+  limits?: Partial<Limits>;
+  /** Options of the WebSocket transport, or false to leave it out. */
+  websocket?: WebSocketOptions | false;
+  /** Serve on an existing `http`/`https` server instead of creating one (then `listen()` is optional). */
+  server?: HttpServer;
+}
+
+/** Events of a {@link Server}. */
+export interface ServerEvents {
+  connection: [client: Client];
+  error: [error: Error];
+  close: [];
+}
+
+/**
+ * The classic grappler server: `new Server([options], [fnHandleNormalHTTP], [fnAcceptClient])`,
+ * with storage and every transport wired. Everything else is on `server.hub`.
+ *
+ * @example
+ * const server = new Server({ origins: '*:*' });
+ * server.on('connection', (client) => client.on('message', (m) => server.broadcast(m)));
+ * server.listen(8080);
+ */
+export class Server extends EventEmitter<ServerEvents> {
+  /** The hub behind this server: registry, `send`, `find`/`forEach`/`map`/`filter`. */
+  readonly hub: Hub;
+  /** The HTTP server grappler listens on. */
+  readonly httpServer: HttpServer;
+
+  constructor(options?: ServerOptions | null, handleNormalHttp?: HandleNormalHttp | false | null, acceptClient?: AcceptClientSocket | false | null) {
+    super();
+    const opts = options ?? {};
+    this.hub = createHub(hubOptions(opts, acceptClient || undefined));
+    this.hub.on('connection', (client) => this.emit('connection', client));
+    this.hub.on('error', (error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
+    this.hub.on('close', () => this.emit('close'));
+    this.httpServer = opts.server ?? createServer();
+    const handler = handleNormalHttp || undefined;
+    this.httpServer.on('request', (req, res) => this.#onRequest(handler, req, res));
+    this.hub.attach(this.httpServer, { requests: false });
+  }
+
+  /** Starts listening (on every address when `host` is omitted). */
+  listen(port: number, host?: string, callback?: () => void): this {
+    if (host === undefined) this.httpServer.listen(port, callback);
+    else this.httpServer.listen(port, host, callback);
+    return this;
+  }
+
+  /** The bound address, once listening. */
+  address(): AddressInfo | null {
+    return this.httpServer.address() as AddressInfo | null;
+  }
+
+  /** Sends data to every connected client. */
+  broadcast(data: string | Uint8Array, encoding?: BufferEncoding): void {
+    this.hub.broadcast(data, encoding);
+  }
+
+  /** Stops listening and severs every client; resolves when nothing is left open. */
+  close(): Promise<void> {
+    return this.hub.close();
+  }
+
+  /**
+   * The seed's order: the application's handler first; if it sent headers (or returned a promise
+   * that settled after sending them), grappler leaves the request alone; otherwise grappler serves it.
+   */
+  async #onRequest(handler: HandleNormalHttp | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (handler) {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        if (this.listenerCount('error') > 0) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        if (!res.headersSent) res.writeHead(500).end();
+        return;
+      }
+      if (res.headersSent || res.writableEnded) return;
+    }
+    if (!this.hub.handleRequest(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
+  }
+}
+
+function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | undefined): HubOptions {
+  const storage = opts.storage === undefined || typeof opts.storage === 'string' ? memoryStorage() : opts.storage;
+  const accept: AcceptClient | undefined = acceptClient && ((socket) => acceptClient(socket));
+  const transports = opts.websocket === false ? [] : [websocketTransport(opts.websocket ?? {})];
+  return {
+    storage,
+    transports,
+    ...(opts.logger && { logger: opts.logger }),
+    ...(opts.origins !== undefined && { origins: opts.origins }),
+    ...(opts.pingInterval !== undefined && { pingInterval: opts.pingInterval }),
+    ...(opts.limits && { limits: opts.limits }),
+    ...(accept && { acceptClient: accept }),
+  };
+}

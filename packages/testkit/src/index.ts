@@ -1,0 +1,5 @@
+export { CHROMIUM_ARGS, CHROMIUM_PATH, openBrowser } from './browser';
+export { cutPoints, hex, splitAt } from './hex';
+export { closeServer, listen, rawExchange, startHttpServer } from './net';
+export { type RecordingSocket, closeCode, openSocket, refusedStatus } from './ws-client';
+export * from './storage-contract';

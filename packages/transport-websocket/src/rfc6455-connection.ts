@@ -1,0 +1,95 @@
+import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage } from '@grappler/core';
+import type { Duplex } from 'node:stream';
+import WebSocket from 'ws';
+import { fromWsError } from './errors';
+import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
+
+/**
+ * One RFC 6455 peer: `ws` parses what the peer sends and runs the closing handshake; frames
+ * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
+ * which is safe because, without compression, `ws` writes every frame synchronously and whole.
+ */
+export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
+  readonly format: typeof RFC6455_FORMAT | typeof RFC6455_DEFLATE_FORMAT;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  readonly #highWaterMarkBytes: number;
+  #events: ConnectionEvents | undefined;
+  #alive = true;
+  #awaitingDrain = false;
+  #writeGeneration = 0;
+
+  constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number) {
+    this.#ws = ws;
+    this.#socket = socket;
+    this.#highWaterMarkBytes = highWaterMarkBytes;
+    this.format = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
+  }
+
+  /** Starts reporting to the hub. */
+  bind(events: ConnectionEvents, maxPayload: number): void {
+    this.#events = events;
+    const ws = this.#ws;
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      this.#alive = true;
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      events.message(isBinary ? bytes : bytes.toString('utf8'));
+    });
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
+    ws.on('error', (error) => events.error(fromWsError(error, maxPayload)));
+    ws.on('close', (code, reason) => events.closed({ code, reason: reason.toString('utf8') }));
+  }
+
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  write(frame: Buffer | OutboundMessage): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    const size = frame instanceof OutboundMessage ? frame.bytes.byteLength : frame.byteLength;
+    if (!this.#awaitingDrain && this.bufferedBytes + size <= this.#highWaterMarkBytes) {
+      this.#send(frame, undefined);
+      return true;
+    }
+    // Over the mark: watch the newest write; when it is flushed, everything before it is too.
+    this.#awaitingDrain = true;
+    const generation = ++this.#writeGeneration;
+    this.#send(frame, (error) => {
+      if (error || generation !== this.#writeGeneration) return;
+      this.#awaitingDrain = false;
+      this.#events?.drain();
+    });
+    return false;
+  }
+
+  close(reason: CloseReason): void {
+    if (this.#ws.readyState !== WebSocket.OPEN && this.#ws.readyState !== WebSocket.CONNECTING) return;
+    this.#ws.close(reason.code, reason.reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  /** No pong since the last ping: the peer is gone (or not reading); otherwise ping again. */
+  heartbeat(): void {
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    if (!this.#alive) {
+      this.#events?.error(new GrapplerError('ERR_HEARTBEAT_TIMEOUT', 'no pong within pingInterval'));
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#ws.ping();
+  }
+
+  #send(frame: Buffer | OutboundMessage, done: ((error?: Error | null) => void) | undefined): void {
+    if (frame instanceof OutboundMessage) {
+      this.#ws.send(frame.binary ? frame.bytes : (frame.text ?? ''), { binary: frame.binary }, done);
+    } else {
+      this.#socket.write(frame, done);
+    }
+  }
+}
