@@ -2,6 +2,8 @@ import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { fromWsError } from './errors';
+
+const EMPTY = Buffer.alloc(0);
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 
 /**
@@ -48,20 +50,36 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
 
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    const size = frame instanceof OutboundMessage ? frame.bytes.byteLength : frame.byteLength;
-    if (!this.#awaitingDrain && this.bufferedBytes + size <= this.#highWaterMarkBytes) {
-      this.#send(frame, undefined);
-      return true;
+    if (frame instanceof OutboundMessage) return this.#sendCompressed(frame);
+    if (this.#awaitingDrain) {
+      this.#socket.write(frame, this.#flushWatcher());
+      return false;
     }
-    // Over the mark: watch the newest write; when it is flushed, everything before it is too.
+    this.#socket.write(frame);
+    if (this.bufferedBytes <= this.#highWaterMarkBytes) return true;
+    // Over the mark: an empty write queued behind the frame tells us when everything before it has gone.
     this.#awaitingDrain = true;
+    this.#socket.write(EMPTY, this.#flushWatcher());
+    return false;
+  }
+
+  /** `ws` compresses asynchronously, so the only flush signal is the send callback itself. */
+  #sendCompressed(message: OutboundMessage): boolean {
+    const over = this.#awaitingDrain || this.bufferedBytes + message.bytes.byteLength > this.#highWaterMarkBytes;
+    if (over) this.#awaitingDrain = true;
+    const data = message.binary ? message.bytes : (message.text ?? '');
+    this.#ws.send(data, { binary: message.binary }, over ? this.#flushWatcher() : undefined);
+    return !over;
+  }
+
+  /** A write callback that emits `drain` if no later write was watched meanwhile. */
+  #flushWatcher(): (error?: Error | null) => void {
     const generation = ++this.#writeGeneration;
-    this.#send(frame, (error) => {
+    return (error) => {
       if (error || generation !== this.#writeGeneration) return;
       this.#awaitingDrain = false;
       this.#events?.drain();
-    });
-    return false;
+    };
   }
 
   close(reason: CloseReason): void {
@@ -83,13 +101,5 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
     }
     this.#alive = false;
     this.#ws.ping();
-  }
-
-  #send(frame: Buffer | OutboundMessage, done: ((error?: Error | null) => void) | undefined): void {
-    if (frame instanceof OutboundMessage) {
-      this.#ws.send(frame.binary ? frame.bytes : (frame.text ?? ''), { binary: frame.binary }, done);
-    } else {
-      this.#socket.write(frame, done);
-    }
   }
 }

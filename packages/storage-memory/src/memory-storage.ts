@@ -1,0 +1,83 @@
+import type { ClientRecord, Storage } from '@grappler/core';
+import { closedError } from './errors';
+import { ClientKeyValueStore } from './key-value';
+import { createKeySpace, type KeySpace } from './key-space';
+import { type MemoryStorageOptions, resolveMemoryStorageOptions } from './options';
+import { createSweeper, type Sweeper } from './sweeper';
+
+/** A storage and the parts behind it, for this package's tests; users get only `storage`. */
+export interface MemoryStorageParts {
+  readonly storage: Storage;
+  readonly keySpace: KeySpace;
+  readonly sweeper: Sweeper;
+}
+
+/**
+ * TTLs are durations, so they run on a monotonic clock: a wall-clock jump (NTP, a suspended
+ * laptop) must neither expire keys early nor keep them alive.
+ */
+const monotonicNow = (): number => performance.now();
+
+/** Builds a memory storage; `now` is a seam for tests that need exact time. */
+export function createMemoryStorage(options?: MemoryStorageOptions, now: () => number = monotonicNow): MemoryStorageParts {
+  const { sweepIntervalMs, maxKeysPerClient } = resolveMemoryStorageOptions(options);
+  const clients = new Map<string, ClientRecord>();
+  // The sweeper is created before the key space calls it, and started only once a key has a TTL.
+  const sweeper: Sweeper = createSweeper(sweepIntervalMs, () => keySpace.sweep());
+  const keySpace = createKeySpace({ maxKeysPerClient, now, onExpiring: () => sweeper.start() });
+  let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw closedError();
+  };
+
+  const storage: Storage = {
+    name: 'memory',
+    async addClient(record) {
+      assertOpen();
+      if (typeof record?.id !== 'string') throw new TypeError('addClient: record.id must be a string');
+      clients.set(record.id, { ...record }); // a copy: the caller's object may change later
+    },
+    async removeClient(id) {
+      assertOpen();
+      clients.delete(id);
+      keySpace.drop(id);
+    },
+    async getClient(id) {
+      assertOpen();
+      const record = clients.get(id);
+      return record && { ...record };
+    },
+    async countClients() {
+      assertOpen();
+      return clients.size;
+    },
+    clientStore(id) {
+      return new ClientKeyValueStore(id, keySpace, assertOpen);
+    },
+    async close() {
+      closed = true;
+      sweeper.stop();
+      clients.clear();
+      keySpace.clear();
+    },
+  };
+  return { storage, keySpace, sweeper };
+}
+
+/**
+ * The embedded default storage: the client registry and every client's key-value storage in
+ * this process's memory. Expired keys vanish on time (checked on every read) and one shared,
+ * unref'ed timer frees their memory. After `close()` every call rejects. Values are copied with
+ * `structuredClone` on the way in and out; store what JSON can carry, so that switching to
+ * `@grappler/storage-redis` changes nothing.
+ *
+ * @example
+ * ```ts
+ * import { createHub } from '@grappler/core';
+ * import { memoryStorage } from '@grappler/storage-memory';
+ * const hub = createHub({ storage: memoryStorage({ maxKeysPerClient: 100 }) });
+ * ```
+ */
+export function memoryStorage(options?: MemoryStorageOptions): Storage {
+  return createMemoryStorage(options).storage;
+}
