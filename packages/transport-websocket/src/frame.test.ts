@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { Receiver } from 'ws';
+import * as ws from 'ws';
+
+// ws exports its frame parser as Receiver; @types/ws does not describe it.
+type ReceiverOptions = { isServer: boolean; maxPayload: number; skipUTF8Validation: boolean };
+const { Receiver } = ws as unknown as { Receiver: new (options: ReceiverOptions) => import('node:stream').Writable };
 import { describe, expect, it } from 'vitest';
 import { OPCODE, encodeFrame } from './frame';
 

@@ -48,7 +48,7 @@ describe('backpressure and dead peers', () => {
     client.on('drain', () => drained++);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(drained).toBe(0);
-    const drain = new Promise((resolve) => client.once('drain', resolve));
+    const drain = new Promise<void>((resolve) => client.once('drain', resolve));
     socket.ws.resume();
     await drain;
     expect(client.bufferedBytes).toBe(0);

@@ -92,7 +92,9 @@ describe('delivery over RFC 6455', () => {
     }, { tag: 'seed' });
     expect(found).toBe(`seed:${ids[1]}`);
     const seen: string[] = [];
-    hub.forEach((client) => seen.push(client.id));
+    hub.forEach((client) => {
+      seen.push(client.id);
+    });
     expect(seen.sort()).toEqual([...ids].sort());
     expect(hub.filter((client) => client.id !== ids[0]).map((c) => c.id).sort()).toEqual(ids.slice(1).sort());
     const first = sockets[0]!;

@@ -1,0 +1,182 @@
+import { closeServer, listen, rawExchange } from '@grappler/testkit';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Client, createHub, type Hub } from '../src/index';
+import { lineFormat, lineTransport } from './line-transport';
+
+async function openLines(port: number, path = '/lines'): Promise<{ socket: Socket; lines: string[] }> {
+  const socket = connect(port, '127.0.0.1');
+  const lines: string[] = [];
+  let buffer = '';
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const body = buffer.split('\r\n\r\n');
+    if (body.length < 2) return;
+    const parts = body.slice(1).join('\r\n\r\n').split('\n');
+    lines.splice(0, lines.length, ...parts.slice(0, -1));
+  });
+  await once(socket, 'connect');
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n`);
+  await once(socket, 'data');
+  return { socket, lines };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('Hub', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function start(hub: Hub, server: Server = createServer()): Promise<number> {
+    hub.attach(server);
+    cleanups.push(() => hub.close());
+    return listen(server);
+  }
+
+  it('encodes a broadcast once per wire format, whatever the number of clients', async () => {
+    const plain = lineFormat('plain');
+    const shouting = lineFormat('shouting', (text) => text.toUpperCase());
+    const hub = createHub({ transports: [lineTransport(plain, '/plain'), lineTransport(shouting, '/shout')] });
+    const port = await start(hub);
+    const clients = await Promise.all([
+      ...Array.from({ length: 4 }, () => openLines(port, '/plain')),
+      ...Array.from({ length: 3 }, () => openLines(port, '/shout')),
+    ]);
+    cleanups.push(() => {
+      for (const c of clients) c.socket.destroy();
+    });
+    await until(() => hub.size === 7);
+    hub.broadcast('hello');
+    hub.broadcast('again');
+    expect(plain.encodes).toBe(2);
+    expect(shouting.encodes).toBe(2);
+    await until(() => clients.every((c) => c.lines.length === 2));
+    expect(clients.map((c) => c.lines.join(','))).toEqual([
+      ...Array(4).fill('hello,again'),
+      ...Array(3).fill('HELLO,AGAIN'),
+    ]);
+  });
+
+  it('emits connection, then message and close on the client', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const port = await start(hub);
+    const connected = new Promise<Client>((resolve) => hub.once('connection', resolve));
+    const { socket } = await openLines(port);
+    const client = await connected;
+    const messages: unknown[] = [];
+    client.on('message', (data) => messages.push(data));
+    socket.write('one\ntwo\n');
+    await until(() => messages.length === 2);
+    expect(messages).toEqual(['one', 'two']);
+    const closed = once(client, 'close');
+    socket.end();
+    await closed;
+    expect(hub.size).toBe(0);
+    expect(client.closed).toBe(true);
+  });
+
+  it('hands requests it does not own to the application, and serves its own first', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const server = createServer((_req, res) => res.end('app'));
+    const port = await start(hub, server);
+    expect(await (await fetch(`http://127.0.0.1:${port}/lines`)).text()).toBe('lines transport\n');
+    expect(await (await fetch(`http://127.0.0.1:${port}/other`)).text()).toBe('app');
+  });
+
+  it('answers unclaimed requests with 404 and unclaimed upgrades with 400 when the app has no listener', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const port = await start(hub);
+    expect((await fetch(`http://127.0.0.1:${port}/nothing`)).status).toBe(404);
+    const { response } = await rawExchange(port, 'GET /nothing HTTP/1.1\r\nHost: x\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+  });
+
+  it("leaves unclaimed upgrades to the application's own upgrade listener", async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const server = createServer();
+    server.on('upgrade', (_req, socket: Socket) => socket.end('HTTP/1.1 418 I am a teapot\r\nConnection: close\r\n\r\n'));
+    const port = await start(hub, server);
+    const { response } = await rawExchange(port, 'GET /tea HTTP/1.1\r\nHost: x\r\nUpgrade: tea\r\nConnection: Upgrade\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 418/);
+    const { socket } = await openLines(port);
+    await until(() => hub.size === 1);
+    socket.destroy();
+  });
+
+  it('works as Connect/Express middleware: next() for requests it does not own', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    cleanups.push(() => hub.close());
+    const middleware = hub.middleware();
+    const server = createServer((req, res) => middleware(req, res, () => res.end(`next:${req.url}`)));
+    cleanups.push(() => closeServer(server));
+    const port = await listen(server);
+    expect(await (await fetch(`http://127.0.0.1:${port}/lines`)).text()).toBe('lines transport\n');
+    expect(await (await fetch(`http://127.0.0.1:${port}/page`)).text()).toBe('next:/page');
+  });
+
+  it('close() severs every client, closes attached servers and emits close', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const server = createServer();
+    const port = await start(hub, server);
+    const clients = await Promise.all([openLines(port), openLines(port)]);
+    await until(() => hub.size === 2);
+    const ended = clients.map((c) => once(c.socket, 'close'));
+    const closeEvent = once(hub, 'close');
+    await hub.close();
+    await Promise.all(ended);
+    await closeEvent;
+    expect(server.listening).toBe(false);
+    expect(hub.size).toBe(0);
+  });
+
+  it('reports storage failures through error and the logger, not a crash', async () => {
+    const logged: [string, number][] = [];
+    const failing = {
+      name: 'failing',
+      addClient: () => Promise.reject(new Error('storage down')),
+      removeClient: () => Promise.resolve(),
+      getClient: () => Promise.resolve(undefined),
+      countClients: () => Promise.resolve(0),
+      clientStore: () => {
+        throw new Error('unused');
+      },
+      close: () => Promise.resolve(),
+    };
+    const hub = createHub({ storage: failing, transports: [lineTransport(lineFormat('plain'))], logger: (m, l) => logged.push([m, l]) });
+    const errors: Error[] = [];
+    hub.on('error', (error) => errors.push(error));
+    const port = await start(hub);
+    const { socket } = await openLines(port);
+    cleanups.push(() => void socket.destroy());
+    await until(() => errors.length === 1);
+    expect(errors[0]?.message).toBe('storage down');
+    expect(logged).toContainEqual(['storage.addClient failed: storage down', 3]);
+    expect(hub.size).toBe(1);
+  });
+
+  it('explains that client.storage needs a backend', async () => {
+    const hub = createHub({ transports: [lineTransport(lineFormat('plain'))] });
+    const port = await start(hub);
+    const connected = new Promise<Client>((resolve) => hub.once('connection', resolve));
+    const { socket } = await openLines(port);
+    cleanups.push(() => void socket.destroy());
+    const client = await connected;
+    expect(() => client.storage).toThrow(/memoryStorage\(\)/);
+  });
+
+  it('validates its options', () => {
+    expect(() => createHub({ pingInterval: 0 })).toThrow(/pingInterval/);
+    expect(() => createHub({ origins: 'http://x' })).toThrow(/origins/);
+    expect(() => createHub({ limits: { maxClients: -1 } })).toThrow(/maxClients/);
+  });
+});

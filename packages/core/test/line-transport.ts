@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type CloseReason,
+  type Connection,
+  type ConnectionEvents,
+  type HubPort,
+  type OutboundMessage,
+  STATE,
+  type Transport,
+  type WireFormat,
+  rejectSocket,
+} from '../src/index';
+
+/**
+ * A deliberately tiny real transport for core's own tests: an HTTP upgrade to `lines`, then
+ * newline-terminated text both ways. It lets core be tested over real sockets without
+ * depending on a transport package.
+ */
+export function lineFormat(name: string, transform: (text: string) => string = (t) => t): WireFormat<Buffer> & { encodes: number } {
+  const format = {
+    name,
+    encodes: 0,
+    encode(message: OutboundMessage): Buffer {
+      format.encodes++;
+      return Buffer.from(`${transform(message.text ?? message.bytes.toString('hex'))}\n`);
+    },
+  };
+  return format;
+}
+
+class LineConnection implements Connection<Buffer> {
+  bufferedBytes = 0;
+  constructor(
+    readonly format: WireFormat<Buffer>,
+    private readonly socket: Duplex,
+  ) {}
+  write(frame: Buffer): boolean {
+    return this.socket.write(frame);
+  }
+  close(_reason: CloseReason): void {
+    this.socket.end();
+  }
+  terminate(): void {
+    this.socket.destroy();
+  }
+}
+
+export function lineTransport(format: WireFormat<Buffer>, path = '/lines'): Transport {
+  return {
+    name: 'lines',
+    matches: (req: IncomingMessage) => req.url === path,
+    handleRequest(_req: IncomingMessage, res: ServerResponse): void {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('lines transport\n');
+    },
+    handleUpgrade(req: IncomingMessage, socket: Duplex, _head: Buffer, hub: HubPort): void {
+      const meta = { transport: 'lines', req, socket, protocol: STATE.PROTO_HTTP };
+      void hub.admit(meta).then((refusal) => {
+        if (refusal) {
+          if (refusal.status === null) socket.destroy();
+          else rejectSocket(socket, refusal.status);
+          return;
+        }
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
+        const connection = new LineConnection(format, socket);
+        const events: ConnectionEvents = hub.attach(connection, meta);
+        let pending = '';
+        socket.on('data', (chunk: Buffer) => {
+          const lines = (pending + chunk.toString('utf8')).split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) events.message(line);
+        });
+        // HTTP server sockets allow half-open connections: end our side when the peer ends theirs.
+        socket.on('end', () => socket.end());
+        socket.on('close', () => events.closed({ code: 1000, reason: '' }));
+        socket.on('error', () => {});
+      });
+    },
+  };
+}
