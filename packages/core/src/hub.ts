@@ -3,7 +3,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { Client, type ClientHost } from './client';
 import { LOG, type LogLevel, STATE } from './constants';
-import { type GrapplerError, HandshakeError } from './errors';
+import { GrapplerError, HandshakeError } from './errors';
 import { createId } from './id';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
@@ -330,8 +330,13 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   #report(error: unknown, context: string): void {
-    const wrapped = error instanceof Error ? error : new Error(String(error));
-    this.#logger(`${context}: ${wrapped.message}`, LOG.ERROR);
+    const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+    const wrapped = context.startsWith('storage')
+      ? new GrapplerError('ERR_STORAGE', message, { cause: error })
+      : error instanceof Error
+        ? error
+        : new Error(message);
+    this.#logger(message, LOG.ERROR);
     // An unhandled 'error' event would crash the process; a server logs instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
   }

@@ -159,7 +159,8 @@ describe('Hub', () => {
     const { socket } = await openLines(port);
     cleanups.push(() => void socket.destroy());
     await until(() => errors.length === 1);
-    expect(errors[0]?.message).toBe('storage down');
+    expect(errors[0]).toMatchObject({ code: 'ERR_STORAGE', message: 'storage.addClient failed: storage down' });
+    expect((errors[0]?.cause as Error).message).toBe('storage down');
     expect(logged).toContainEqual(['storage.addClient failed: storage down', 3]);
     expect(hub.size).toBe(1);
   });

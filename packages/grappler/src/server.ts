@@ -12,14 +12,13 @@ import { memoryStorage } from '@grappler/storage-memory';
 import { type WebSocketOptions, websocketTransport } from '@grappler/transport-websocket';
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, type Server as HttpServer, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** The seed's `fnHandleNormalHTTP`: answer a request yourself (send headers) or leave it to grappler. */
 export type HandleNormalHttp = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** The seed's `fnAcceptClient`: return false to drop the connection before any byte is written. */
-export type AcceptClientSocket = (socket: Duplex) => boolean | undefined | Promise<boolean | undefined>;
+export type AcceptClientSocket = (socket: Socket) => boolean | undefined | Promise<boolean | undefined>;
 
 /** Options of {@link Server}: the seed's, plus limits and the transports' own. */
 export interface ServerOptions {
@@ -119,7 +118,8 @@ export class Server extends EventEmitter<ServerEvents> {
 
 function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | undefined): HubOptions {
   const storage = opts.storage === undefined || typeof opts.storage === 'string' ? memoryStorage() : opts.storage;
-  const accept: AcceptClient | undefined = acceptClient && ((socket) => acceptClient(socket));
+  // Upgrades arrive on net.Socket (or its TLS subclass): give the seed's callback the type it expects.
+  const accept: AcceptClient | undefined = acceptClient && ((socket) => acceptClient(socket as Socket));
   const transports = opts.websocket === false ? [] : [websocketTransport(opts.websocket ?? {})];
   return {
     storage,

@@ -68,7 +68,7 @@ describe('new Server([options], [fnHandleNormalHTTP], [fnAcceptClient])', () => 
     const server = track(
       new Server({}, false, (socket) => {
         calls++;
-        return (socket as import('node:net').Socket).remoteAddress !== '127.0.0.1';
+        return socket.remoteAddress !== '127.0.0.1';
       }),
     );
     const port = await listening(server);
