@@ -1,15 +1,17 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientHost } from './client';
 import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, HandshakeError } from './errors';
 import { createId } from './id';
+import { admitConnection } from './admission';
+import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
 import { OutboundMessage } from './message';
-import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
+import { type OriginPattern, parseOrigins } from './origins';
+import { closeServer, settlesWithin } from './settle';
 import type { KeyValueStore, Storage } from './storage';
 import type { CloseReason, Connection, ConnectionEvents, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
 
@@ -63,7 +65,7 @@ export function createHub(options: HubOptions = {}): Hub {
  * messages. It has no network code of its own: mount it with `attach(server)`, or call
  * `handleRequest`/`handleUpgrade` from any framework.
  */
-export class Hub extends EventEmitter<HubEvents> {
+export class Hub extends ClientRegistry<HubEvents> {
   readonly limits: Readonly<Limits>;
   readonly pingInterval: number;
   readonly nodeId: string;
@@ -72,7 +74,6 @@ export class Hub extends EventEmitter<HubEvents> {
   readonly #logger: (message: string, level: LogLevel) => void;
   readonly #acceptClient: AcceptClient | undefined;
   readonly #closeTimeoutMs: number;
-  readonly #clients = new Map<string, Client>();
   readonly #transports: Transport[] = [];
   readonly #servers = new Set<HttpServer>();
   readonly #host: ClientHost;
@@ -111,48 +112,6 @@ export class Hub extends EventEmitter<HubEvents> {
     return this;
   }
 
-  /** Number of connected clients on this node. */
-  get size(): number {
-    return this.#clients.size;
-  }
-
-  /** The client with this id, if it is connected here. */
-  get(id: string): Client | undefined {
-    return this.#clients.get(id);
-  }
-
-  /**
-   * `find(predicate)` returns the first client it accepts. The seed's form `find(id, callback,
-   * thisArg)` calls `callback` with the client when one has that id.
-   */
-  find(predicate: (client: Client) => boolean): Client | undefined;
-  find(id: string, callback: (client: Client) => void, thisArg?: unknown): void;
-  find(
-    what: string | ((client: Client) => boolean),
-    callback?: (client: Client) => void,
-    thisArg?: unknown,
-  ): Client | undefined {
-    if (typeof what === 'string') {
-      const client = this.#clients.get(what);
-      if (client && callback) callback.call(thisArg, client);
-      return undefined;
-    }
-    for (const client of this.#clients.values()) if (what(client)) return client;
-    return undefined;
-  }
-
-  forEach(callback: (client: Client) => void, thisArg?: unknown): void {
-    for (const client of [...this.#clients.values()]) callback.call(thisArg, client);
-  }
-
-  map<T>(callback: (client: Client) => T, thisArg?: unknown): T[] {
-    return Array.from(this.#clients.values(), (client) => callback.call(thisArg, client));
-  }
-
-  filter(predicate: (client: Client) => boolean, thisArg?: unknown): Client[] {
-    return [...this.#clients.values()].filter((client) => predicate.call(thisArg, client));
-  }
-
   /** Sends data to every connected client, encoded once per wire format. */
   broadcast(data: string | Uint8Array, encoding?: BufferEncoding): void {
     this.#deliver(new OutboundMessage(data, encoding), undefined);
@@ -160,7 +119,7 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** Sends data to one client; false when no client has that id. */
   send(clientId: string, data: string | Uint8Array, encoding?: BufferEncoding): boolean {
-    const client = this.#clients.get(clientId);
+    const client = this.clients.get(clientId);
     if (!client) return false;
     client.write(data, encoding);
     return true;
@@ -221,12 +180,12 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTicker();
-    const clients = [...this.#clients.values()];
+    const clients = [...this.clients.values()];
     const gone = clients.map((client) => new Promise<void>((resolve) => client.once('close', () => resolve())));
     for (const client of clients) client.close(1001, 'server shutting down');
     const servers = [...this.#servers].map(closeServer);
     const graceful = await settlesWithin(Promise.all(gone), this.#closeTimeoutMs);
-    if (!graceful) for (const client of this.#clients.values()) client.connection.terminate();
+    if (!graceful) for (const client of this.clients.values()) client.connection.terminate();
     for (const transport of this.#transports) transport.close?.();
     await Promise.all(servers);
     await this.storage?.close();
@@ -235,22 +194,13 @@ export class Hub extends EventEmitter<HubEvents> {
 
   async #admit(meta: ConnectionMeta): Promise<HandshakeError | null> {
     if (this.#closed) return new HandshakeError('ERR_CLOSED', 503, 'the hub is closed');
-    try {
-      if ((await this.#acceptClient?.(meta.socket, meta.req)) === false) {
-        return new HandshakeError('ERR_REFUSED', null, 'refused by the accept hook');
-      }
-    } catch (error) {
-      this.#report(error, 'the accept hook threw; connection dropped');
-      return new HandshakeError('ERR_REFUSED', null, 'the accept hook threw');
-    }
-    if (this.#clients.size >= this.limits.maxClients) {
-      return new HandshakeError('ERR_TOO_MANY_CLIENTS', 503, `maxClients reached (${this.limits.maxClients})`);
-    }
-    const origin = meta.req.headers.origin ?? headerValue(meta.req.headers['sec-websocket-origin']);
-    if (!isOriginAllowed(origin, this.#origins)) {
-      return new HandshakeError('ERR_ORIGIN', 403, `origin not allowed: ${origin ?? '(none)'}`);
-    }
-    return null;
+    return admitConnection(meta, {
+      acceptClient: this.#acceptClient,
+      origins: this.#origins,
+      maxClients: this.limits.maxClients,
+      clients: this.clients.size,
+      onHookError: (error) => this.#report(error, 'the accept hook threw; connection dropped'),
+    });
   }
 
   #attach(connection: Connection, meta: ConnectionMeta): ConnectionEvents {
@@ -267,7 +217,7 @@ export class Hub extends EventEmitter<HubEvents> {
       connection,
       this.#host,
     );
-    this.#clients.set(id, client);
+    this.clients.set(id, client);
     this.#startTicker();
     this.storage
       ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
@@ -289,15 +239,15 @@ export class Hub extends EventEmitter<HubEvents> {
 
   #onClosed(client: Client, reason: CloseReason): void {
     if (!client.markClosed(reason)) return;
-    this.#clients.delete(client.id);
-    if (this.#clients.size === 0) this.#stopTicker();
+    this.clients.delete(client.id);
+    if (this.clients.size === 0) this.#stopTicker();
     this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
   #deliver(message: OutboundMessage, except: Client | undefined): void {
     const frames = new Map<WireFormat, unknown>();
-    for (const client of this.#clients.values()) {
+    for (const client of this.clients.values()) {
       if (client === except) continue;
       const format = client.connection.format;
       let frame = frames.get(format);
@@ -320,7 +270,7 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.#ticker) return;
     // One timer for every client, unref'd: the hub alone never keeps a process alive.
     this.#ticker = setInterval(() => {
-      for (const client of this.#clients.values()) client.connection.heartbeat?.();
+      for (const client of this.clients.values()) client.connection.heartbeat?.();
     }, this.pingInterval).unref();
   }
 
@@ -345,26 +295,4 @@ export class Hub extends EventEmitter<HubEvents> {
 function positive(name: string, value: number): number {
   if (!(value > 0)) throw new TypeError(`${name} must be a positive number of milliseconds, got ${value}`);
   return value;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function closeServer(server: HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-}
-
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    promise.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }

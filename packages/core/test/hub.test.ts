@@ -160,7 +160,7 @@ describe('Hub', () => {
     cleanups.push(() => void socket.destroy());
     await until(() => errors.length === 1);
     expect(errors[0]).toMatchObject({ code: 'ERR_STORAGE', message: 'storage.addClient failed: storage down' });
-    expect((errors[0]?.cause as Error).message).toBe('storage down');
+    expect(errors[0]?.cause).toMatchObject({ message: 'storage down' });
     expect(logged).toContainEqual(['storage.addClient failed: storage down', 3]);
     expect(hub.size).toBe(1);
   });
