@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { serverPackage } from '../../tsup.config.base';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  dts: true,
-  clean: true,
-  sourcemap: true,
-});
+export default defineConfig(serverPackage);
