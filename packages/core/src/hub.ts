@@ -2,7 +2,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { Client, type ClientHost } from './client';
 import { LOG, type LogLevel, STATE } from './constants';
-import { GrapplerError, HandshakeError } from './errors';
+import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
 import { admitConnection } from './admission';
 import { ClientRegistry } from './registry';
@@ -221,7 +221,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#startTicker();
     this.storage
       ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
-      .catch((error: unknown) => this.#report(error, 'storage.addClient failed'));
+      .catch((error: unknown) => this.#report(error, 'storage.addClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${id} connected over ${meta.transport}`, LOG.INFO);
     queueMicrotask(() => this.emit('connection', client));
     return {
@@ -241,7 +241,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (!client.markClosed(reason)) return;
     this.clients.delete(client.id);
     if (this.clients.size === 0) this.#stopTicker();
-    this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed'));
+    this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
@@ -279,13 +279,10 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#ticker = undefined;
   }
 
-  #report(error: unknown, context: string): void {
+  /** Reports a failure no single client owns; storage failures become `ERR_STORAGE` with their cause. */
+  #report(error: unknown, context: string, code?: GrapplerErrorCode): void {
     const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
-    const wrapped = context.startsWith('storage')
-      ? new GrapplerError('ERR_STORAGE', message, { cause: error })
-      : error instanceof Error
-        ? error
-        : new Error(message);
+    const wrapped = code ? new GrapplerError(code, message, { cause: error }) : error instanceof Error ? error : new Error(message);
     this.#logger(message, LOG.ERROR);
     // An unhandled 'error' event would crash the process; a server logs instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
