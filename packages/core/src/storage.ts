@@ -25,13 +25,15 @@ export interface SetOptions {
  * milliseconds (Redis's `EXPIRE` takes seconds: grappler names the unit instead).
  */
 export interface KeyValueStore {
+  /** A copy of the stored value, or undefined for a missing or expired key. */
   get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Stores a copy; as Redis `SET`, a key set again without `ttlMs` loses its old expiry. */
   set(key: string, value: unknown, options?: SetOptions): Promise<void>;
   /** True when the key existed. */
   del(key: string): Promise<boolean>;
-  /** Adds `by` (default 1) to a number, starting from 0; rejects when the value is not an integer. */
+  /** Adds `by` (default 1) to a number, starting from 0 and keeping its expiry; rejects when the value is not an integer. */
   incr(key: string, by?: number): Promise<number>;
-  /** Sets a time to live; false when the key does not exist. */
+  /** Sets a time to live (0 or less deletes the key); false when the key does not exist. */
   expire(key: string, ttlMs: number): Promise<boolean>;
   /** Milliseconds left, -1 for a key with no expiry, -2 for a missing key (as Redis's `PTTL`). */
   ttl(key: string): Promise<number>;

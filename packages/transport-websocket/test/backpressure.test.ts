@@ -86,7 +86,7 @@ describe('backpressure and dead peers', () => {
     deaf.destroy();
   });
 
-  it('terminates a peer that stops answering pings, within two ping intervals', async () => {
+  it('terminates a peer that stops answering pings', async () => {
     const started = await startHub({ pingInterval: 50 });
     hub = started.hub;
     const connected = nextConnection(hub);
@@ -96,9 +96,10 @@ describe('backpressure and dead peers', () => {
     sockets.push(alive);
     const errors: unknown[] = [];
     client.on('error', (error) => errors.push(error));
-    const started_ = Date.now();
+    const waitingSince = Date.now();
     await new Promise((resolve) => client.once('close', resolve));
-    expect(Date.now() - started_).toBeLessThan(2000);
+    // Two intervals are enough; the bound only catches a heartbeat that never fires.
+    expect(Date.now() - waitingSince).toBeLessThan(40 * 50);
     expect(errors[0]).toMatchObject({ code: 'ERR_HEARTBEAT_TIMEOUT' });
     // A client that answers pings (ws does by itself) stays.
     await new Promise((resolve) => setTimeout(resolve, 200));
