@@ -13,7 +13,7 @@ import { OutboundMessage } from './message';
 import { type OriginPattern, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
 import type { KeyValueStore, Storage } from './storage';
-import type { CloseReason, Connection, ConnectionEvents, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
+import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -203,7 +203,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     });
   }
 
-  #attach(connection: Connection, meta: ConnectionMeta): ConnectionEvents {
+  #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
     const id = createId();
     const client = new Client(
       {
@@ -225,6 +225,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#logger(`client ${id} connected over ${meta.transport}`, LOG.INFO);
     queueMicrotask(() => this.emit('connection', client));
     return {
+      client,
       message: (data) => client.emit('message', data),
       drain: () => client.emit('drain'),
       error: (error) => this.#clientError(client, error),

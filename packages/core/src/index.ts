@@ -8,4 +8,4 @@ export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
 export { rejectSocket } from './reject-socket';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
-export type { CloseReason, Connection, ConnectionEvents, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
+export type { AttachedConnection, CloseReason, Connection, ConnectionEvents, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';

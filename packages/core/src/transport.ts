@@ -4,6 +4,7 @@ import type { GrapplerError, HandshakeError } from './errors';
 import type { Limits } from './limits';
 import type { LogLevel } from './constants';
 import type { OutboundMessage } from './message';
+import type { Client } from './client';
 
 /**
  * How one kind of connection puts a message on the wire. The hub asks each format present
@@ -49,6 +50,11 @@ export interface ConnectionEvents {
   closed(reason: CloseReason): void;
 }
 
+/** What `HubPort.attach` returns: the new client, and the callbacks its transport reports to. */
+export interface AttachedConnection extends ConnectionEvents {
+  readonly client: Client;
+}
+
 /** What the hub knows about a connection before it exists. */
 export interface ConnectionMeta {
   readonly transport: string;
@@ -66,8 +72,8 @@ export interface HubPort {
   readonly pingInterval: number;
   /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */
   admit(meta: ConnectionMeta): Promise<HandshakeError | null>;
-  /** Turns an established connection into a `Client`; returns where to report its events. */
-  attach(connection: Connection, meta: ConnectionMeta): ConnectionEvents;
+  /** Turns an established connection into a `Client`; returns it and where to report its events. */
+  attach(connection: Connection, meta: ConnectionMeta): AttachedConnection;
   log(message: string, level: LogLevel): void;
 }
 

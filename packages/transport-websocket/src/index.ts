@@ -1,4 +1,11 @@
+export { CLOSE_CODE } from './close-codes';
+export { type DraftDecoder, type DraftDecoderOptions, type DraftEvent, createDraftDecoder } from './draft/decoder';
+export { DRAFT_CLOSE_FRAME, encodeDraftBinary, encodeDraftText } from './draft/encoder';
+export { DRAFT_FORMAT } from './draft/format';
+export { type DraftRequest, KEY3_BYTES, draft76Answer, parseDraftKey, parseDraftRequest, renderDraftResponse } from './draft/handshake';
 export { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 export { OPCODE, encodeFrame } from './frame';
 export type { SelectProtocol, WebSocketOptions } from './options';
+export { PendingWebSocket, type RouteHandler, pendingWebSocket } from './route';
+export { WEBSOCKET_VERSIONS, type WebSocketVersion, selectVersion } from './select-version';
 export { websocketTransport } from './transport';

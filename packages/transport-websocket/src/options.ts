@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PerMessageDeflateOptions } from 'ws';
+import type { RouteHandler } from './route';
+import { WEBSOCKET_VERSIONS, type WebSocketVersion } from './select-version';
 
 /** Chooses a subprotocol from those the client offered (in its order of preference), or false for none. */
 export type SelectProtocol = (offered: ReadonlySet<string>, req: IncomingMessage) => string | false;
@@ -21,6 +23,72 @@ export interface WebSocketOptions {
    * message, and a compressed broadcast must be deflated once per socket. @default false
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Protocol versions to serve; others get 426. @default ['rfc6455', 'draft76', 'draft75'] */
+  versions?: readonly WebSocketVersion[];
+  /**
+   * Hand each admitted upgrade to this request handler (a plain handler or an Express app) with
+   * a pending WebSocket on the response (`pendingWebSocket(res)`, or `res.webSocket`): the route
+   * accepts it with `connect()` or refuses it with an ordinary HTTP response.
+   * @default none: every admitted upgrade is accepted
+   */
+  route?: RouteHandler;
+  /** Largest header block of a draft-75/76 handshake, in bytes; larger ones get 400. @default 8192 */
+  maxHeaderBytes?: number;
+  /** Milliseconds for draft-76's key3 to arrive, or for a `route` to connect or answer. @default 10000 */
+  handshakeTimeoutMs?: number;
+  /**
+   * Milliseconds a draft-75/76 connection's outbound queue may stay stuck before the peer is
+   * taken for dead (the drafts have no ping frame). @default 30000
+   */
+  idleTimeoutMs?: number;
+}
+
+/** {@link WebSocketOptions} with every default filled in. */
+export interface ResolvedWebSocketOptions {
+  readonly path: string | undefined;
+  readonly protocols: readonly string[] | SelectProtocol | undefined;
+  readonly maxPayload: number | undefined;
+  readonly perMessageDeflate: boolean | PerMessageDeflateOptions;
+  readonly versions: ReadonlySet<WebSocketVersion>;
+  readonly route: RouteHandler | undefined;
+  readonly maxHeaderBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+/** Fills in defaults; a TypeError for an unknown version or a limit that is not a positive number. */
+export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebSocketOptions {
+  const versions = new Set(options.versions ?? WEBSOCKET_VERSIONS);
+  for (const version of versions) {
+    if (!WEBSOCKET_VERSIONS.includes(version)) throw new TypeError(`versions: unknown WebSocket version "${version}"`);
+  }
+  const positive = (name: string, value: number | undefined, fallback: number): number => {
+    const resolved = value ?? fallback;
+    if (!(resolved > 0)) throw new TypeError(`${name} must be a positive number, got ${resolved}`);
+    return resolved;
+  };
+  return {
+    path: options.path,
+    protocols: options.protocols,
+    maxPayload: options.maxPayload === undefined ? undefined : positive('maxPayload', options.maxPayload, 0),
+    perMessageDeflate: options.perMessageDeflate ?? false,
+    versions,
+    route: options.route,
+    maxHeaderBytes: positive('maxHeaderBytes', options.maxHeaderBytes, 8192),
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000),
+    idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, 30_000),
+  };
+}
+
+/** The protocol a draft client asked for, if the server allows it. */
+export function allowedDraftProtocol(
+  protocols: readonly string[] | SelectProtocol | undefined,
+  requested: string | undefined,
+  req: IncomingMessage,
+): string | undefined {
+  if (requested === undefined) return undefined;
+  const chosen = protocolSelector(protocols)?.(new Set([requested]), req);
+  return chosen === false || chosen === undefined ? undefined : chosen;
 }
 
 /** Picks the server's first supported protocol among those offered. */

@@ -1,9 +1,8 @@
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { Backpressure } from './backpressure';
 import { fromWsError } from './errors';
-
-const EMPTY = Buffer.alloc(0);
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 
 /**
@@ -15,16 +14,14 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
   readonly format: typeof RFC6455_FORMAT | typeof RFC6455_DEFLATE_FORMAT;
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
-  readonly #highWaterMarkBytes: number;
+  readonly #backpressure: Backpressure;
   #events: ConnectionEvents | undefined;
   #alive = true;
-  #awaitingDrain = false;
-  #writeGeneration = 0;
 
   constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number) {
     this.#ws = ws;
     this.#socket = socket;
-    this.#highWaterMarkBytes = highWaterMarkBytes;
+    this.#backpressure = new Backpressure(highWaterMarkBytes, () => this.#events?.drain());
     this.format = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
   }
 
@@ -50,36 +47,12 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
 
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (frame instanceof OutboundMessage) return this.#sendCompressed(frame);
-    if (this.#awaitingDrain) {
-      this.#socket.write(frame, this.#flushWatcher());
-      return false;
-    }
-    this.#socket.write(frame);
-    if (this.bufferedBytes <= this.#highWaterMarkBytes) return true;
-    // Over the mark: an empty write queued behind the frame tells us when everything before it has gone.
-    this.#awaitingDrain = true;
-    this.#socket.write(EMPTY, this.#flushWatcher());
-    return false;
-  }
-
-  /** `ws` compresses asynchronously, so the only flush signal is the send callback itself. */
-  #sendCompressed(message: OutboundMessage): boolean {
-    const over = this.#awaitingDrain || this.bufferedBytes + message.bytes.byteLength > this.#highWaterMarkBytes;
-    if (over) this.#awaitingDrain = true;
-    const data = message.binary ? message.bytes : (message.text ?? '');
-    this.#ws.send(data, { binary: message.binary }, over ? this.#flushWatcher() : undefined);
+    if (!(frame instanceof OutboundMessage)) return this.#backpressure.writeTo(this.#socket, frame, () => this.bufferedBytes);
+    // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
+    const over = this.#backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
+    const data = frame.binary ? frame.bytes : (frame.text ?? '');
+    this.#ws.send(data, { binary: frame.binary }, over ? this.#backpressure.watch() : undefined);
     return !over;
-  }
-
-  /** A write callback that emits `drain` if no later write was watched meanwhile. */
-  #flushWatcher(): (error?: Error | null) => void {
-    const generation = ++this.#writeGeneration;
-    return (error) => {
-      if (error || generation !== this.#writeGeneration) return;
-      this.#awaitingDrain = false;
-      this.#events?.drain();
-    };
   }
 
   close(reason: CloseReason): void {

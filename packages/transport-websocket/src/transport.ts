@@ -1,58 +1,70 @@
-import { type ConnectionMeta, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
+import { type ConnectionMeta, HandshakeError, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import { type WebSocketOptions, pathMatches, protocolSelector } from './options';
-import { Rfc6455Connection } from './rfc6455-connection';
+import type { TLSSocket } from 'node:tls';
+import { acceptDraft } from './draft/accept';
+import { headerBlockBytes, parseDraftRequest } from './draft/handshake';
+import { type WebSocketOptions, allowedDraftProtocol, pathMatches, resolveWebSocketOptions } from './options';
+import { createRfc6455Acceptor } from './rfc6455-accept';
+import { routeUpgrade } from './route';
+import { selectVersion } from './select-version';
 
 /**
- * The WebSocket transport: claims upgrades with `Upgrade: websocket` (on `path`, if given),
- * asks the hub to admit them (accept hook, client cap, origins) before a byte is written, then
- * lets `ws` run the RFC 6455 handshake.
+ * The WebSocket transport: RFC 6455 (through `ws`), draft-76 and draft-75 on one path.
+ *
+ *   upgrade -> version from the headers -> draft headers checked (400) -> hub.admit: accept
+ *   hook, maxClients, origins (nothing written yet) -> accepted, or handed to `route`
  */
 export function websocketTransport(options: WebSocketOptions = {}): Transport {
-  let server: WebSocketServer | undefined;
-  let maxPayload = 0;
-  const serverFor = (hub: HubPort): WebSocketServer => {
-    maxPayload = options.maxPayload ?? hub.limits.maxMessageBytes;
-    const handleProtocols = protocolSelector(options.protocols);
-    server ??= new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      maxPayload,
-      perMessageDeflate: options.perMessageDeflate ?? false,
-      ...(handleProtocols && { handleProtocols }),
-    });
-    return server;
-  };
+  const settings = resolveWebSocketOptions(options);
+  const rfc6455 = createRfc6455Acceptor(settings);
 
   return {
     name: 'websocket',
     matches: (req: IncomingMessage) =>
-      req.headers.upgrade?.toLowerCase() === 'websocket' && pathMatches(options.path, req.url),
+      req.headers.upgrade?.toLowerCase() === 'websocket' && pathMatches(settings.path, req.url),
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort): void {
-      // A peer may reset while the hub decides; that must not become an uncaught error.
-      const ignore = (): void => {};
-      socket.on('error', ignore);
-      const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version: 'rfc6455' };
-      hub.admit(meta).then((refusal) => {
-        if (refusal) {
-          hub.log(`websocket refused: ${refusal.message}`, LOG.WARN);
-          if (refusal.status === null) socket.destroy();
-          else rejectSocket(socket, refusal.status);
-          return;
-        }
-        const wss = serverFor(hub);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          socket.off('error', ignore);
-          const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes);
-          connection.bind(hub.attach(connection, meta), maxPayload);
-        });
+      // A peer may reset at any point; that must never become an uncaught error.
+      socket.on('error', () => socket.destroy());
+      const version = selectVersion(req.headers);
+      if (!settings.versions.has(version)) {
+        return refuse(socket, hub, new HandshakeError('ERR_HANDSHAKE', 426, `WebSocket ${version} is not served here`));
+      }
+      const draft =
+        version === 'rfc6455'
+          ? undefined
+          : parseDraftRequest(version, req.headers, req.url ?? '/', {
+              headerBytes: headerBlockBytes(req.rawHeaders),
+              maxHeaderBytes: settings.maxHeaderBytes,
+            });
+      if (draft instanceof HandshakeError) return refuse(socket, hub, draft);
+      const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version };
+      const accept = () =>
+        draft
+          ? acceptDraft(draft, socket, head, hub, meta, {
+              protocol: allowedDraftProtocol(settings.protocols, draft.protocol, req),
+              secure: (socket as TLSSocket).encrypted === true,
+              maxMessageBytes: settings.maxPayload ?? hub.limits.maxMessageBytes,
+              handshakeTimeoutMs: settings.handshakeTimeoutMs,
+              idleTimeoutMs: settings.idleTimeoutMs,
+            })
+          : rfc6455.accept(req, socket, head, hub, meta);
+      void hub.admit(meta).then((refusal) => {
+        if (refusal) return refuse(socket, hub, refusal);
+        if (settings.route) return routeUpgrade(req, socket, version, settings.route, accept, { ...settings, hub });
+        // A failed handshake has already been answered on the socket; there is nothing to add.
+        accept().catch((error: unknown) => hub.log(`websocket handshake failed: ${String(error)}`, LOG.WARN));
       });
     },
     close(): void {
-      server?.close();
-      server = undefined;
+      rfc6455.close();
     },
   };
+}
+
+/** Answers a refused upgrade (or drops it, when the accept hook said no) and logs why. */
+function refuse(socket: Duplex, hub: HubPort, refusal: HandshakeError): void {
+  hub.log(`websocket refused: ${refusal.message}`, LOG.WARN);
+  if (refusal.status === null) socket.destroy();
+  else rejectSocket(socket, refusal.status, refusal.status === 426 ? { 'Sec-WebSocket-Version': '13' } : {});
 }

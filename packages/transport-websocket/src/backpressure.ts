@@ -1,0 +1,54 @@
+import type { Duplex } from 'node:stream';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The `write() → boolean` / `drain` contract for connections that write to a socket: false
+ * once more than `highWaterMarkBytes` wait in user memory, then one `drain` when everything
+ * written so far has reached the kernel. Only slow clients pay for the write callbacks.
+ */
+export class Backpressure {
+  readonly #highWaterMarkBytes: number;
+  readonly #onDrain: () => void;
+  #awaiting = false;
+  #generation = 0;
+
+  constructor(highWaterMarkBytes: number, onDrain: () => void) {
+    this.#highWaterMarkBytes = highWaterMarkBytes;
+    this.#onDrain = onDrain;
+  }
+
+  /** True between a `write` that returned false and the `drain` that follows it. */
+  get awaiting(): boolean {
+    return this.#awaiting;
+  }
+
+  /** Writes a frame straight to the socket; `buffered()` tells how much is still queued after it. */
+  writeTo(socket: Duplex, frame: Uint8Array, buffered: () => number): boolean {
+    if (this.#awaiting) {
+      socket.write(frame, this.watch());
+      return false;
+    }
+    socket.write(frame);
+    if (buffered() <= this.#highWaterMarkBytes) return true;
+    // An empty write queued behind the frame tells when everything before it has gone.
+    socket.write(EMPTY, this.watch());
+    return false;
+  }
+
+  /** Whether a frame of `bytes` would pass the mark (for writers that cannot look afterwards). */
+  wouldOverflow(queued: number, bytes: number): boolean {
+    return this.#awaiting || queued + bytes > this.#highWaterMarkBytes;
+  }
+
+  /** A write callback that reports `drain` unless a later write was watched meanwhile. */
+  watch(): (error?: Error | null) => void {
+    this.#awaiting = true;
+    const generation = ++this.#generation;
+    return (error) => {
+      if (error || generation !== this.#generation) return;
+      this.#awaiting = false;
+      this.#onDrain();
+    };
+  }
+}

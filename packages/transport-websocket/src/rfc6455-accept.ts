@@ -1,0 +1,56 @@
+import { type Client, type ConnectionMeta, HandshakeError, type HubPort } from '@grappler/core';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { type SelectProtocol, protocolSelector } from './options';
+import { Rfc6455Connection } from './rfc6455-connection';
+
+/** What the transport's options decide for RFC 6455. */
+export interface Rfc6455Settings {
+  readonly maxPayload: number | undefined;
+  readonly perMessageDeflate: boolean | import('ws').PerMessageDeflateOptions;
+  readonly protocols: readonly string[] | SelectProtocol | undefined;
+}
+
+/** Runs RFC 6455 handshakes through one `ws` server in noServer mode, made on first use. */
+export interface Rfc6455Acceptor {
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort, meta: ConnectionMeta): Promise<Client>;
+  close(): void;
+}
+
+export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Acceptor {
+  let server: WebSocketServer | undefined;
+  let maxPayload = 0;
+  return {
+    accept(req, socket, head, hub, meta) {
+      if (!server) {
+        maxPayload = settings.maxPayload ?? hub.limits.maxMessageBytes;
+        const handleProtocols = protocolSelector(settings.protocols);
+        server = new WebSocketServer({
+          noServer: true,
+          clientTracking: false,
+          maxPayload,
+          perMessageDeflate: settings.perMessageDeflate,
+          ...(handleProtocols && { handleProtocols }),
+        });
+      }
+      const wss = server;
+      return new Promise((resolve, reject) => {
+        // ws answers a malformed handshake itself (400, or 405 for a method other than GET).
+        const refused = (): void => reject(new HandshakeError('ERR_HANDSHAKE', 400, 'refused by the RFC 6455 handshake'));
+        socket.once('close', refused);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          socket.off('close', refused);
+          const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes);
+          const attached = hub.attach(connection, meta);
+          connection.bind(attached, maxPayload);
+          resolve(attached.client);
+        });
+      });
+    },
+    close() {
+      server?.close();
+      server = undefined;
+    },
+  };
+}
