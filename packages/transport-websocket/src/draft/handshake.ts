@@ -28,7 +28,10 @@ export interface DraftRequest {
   readonly keys: readonly [number, number] | undefined;
 }
 
-/** Reads one draft-76 key: its digits as a number, divided by its spaces. */
+/**
+ * Reads one draft-76 key: its digits as a number, divided by its spaces. HTTP parsers trim
+ * header values; the draft never puts a key's spaces at either end, so none are lost.
+ */
 export function parseDraftKey(name: string, value: string | undefined): number | HandshakeError {
   if (value === undefined) return refuse(`missing ${name}`);
   const digits = value.replace(/[^0-9]/g, '');
