@@ -28,7 +28,8 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
       socket.on('error', () => socket.destroy());
       const version = selectVersion(req.headers);
       if (!settings.versions.has(version)) {
-        return refuse(socket, hub, new HandshakeError('ERR_HANDSHAKE', 426, `WebSocket ${version} is not served here`));
+        refuse(socket, hub, new HandshakeError('ERR_HANDSHAKE', 426, `WebSocket ${version} is not served here`));
+        return;
       }
       const draft =
         version === 'rfc6455'
@@ -37,7 +38,10 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
               headerBytes: headerBlockBytes(req.rawHeaders),
               maxHeaderBytes: settings.maxHeaderBytes,
             });
-      if (draft instanceof HandshakeError) return refuse(socket, hub, draft);
+      if (draft instanceof HandshakeError) {
+        refuse(socket, hub, draft);
+        return;
+      }
       const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version };
       const accept = () =>
         draft

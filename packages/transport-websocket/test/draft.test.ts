@@ -221,7 +221,7 @@ describe('draft-75 and draft-76 clients', () => {
     let writes = 0;
     while (server.write('y'.repeat(256 << 10)) && writes < 400) writes++;
     expect(writes).toBeLessThan(400);
-    const drained = new Promise((resolve) => server.once('drain', resolve));
+    const drained = new Promise<void>((resolve) => server.once('drain', resolve));
     slow.socket.resume();
     await drained;
     expect(server.bufferedBytes).toBe(0);
