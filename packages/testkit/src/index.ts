@@ -3,3 +3,4 @@ export { cutPoints, hex, splitAt } from './hex';
 export { closeServer, listen, rawExchange, startHttpServer } from './net';
 export { type RecordingSocket, closeCode, openSocket, refusedStatus } from './ws-client';
 export * from './storage-contract';
+export { selfSignedCertificate } from './tls';
