@@ -1,0 +1,115 @@
+import { type Server, createServer, get } from 'node:http';
+import { closeServer, listen, rawExchange } from '@grappler/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { POLICY_REQUEST, type PolicySniffer, renderPolicy, sniffPolicyRequests } from '../src/index';
+import { closedWithin, openRaw, slowExchange } from './slow-exchange';
+
+const REQUEST = Buffer.from(POLICY_REQUEST).toString('latin1');
+const ANY = `${renderPolicy([{ domain: '*', toPorts: '*' }])}\0`;
+const GET = 'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+
+describe('sniffPolicyRequests on an http.Server', () => {
+  let server: Server | undefined;
+  let sniffer: PolicySniffer | undefined;
+  afterEach(async () => {
+    sniffer?.close();
+    if (server) await closeServer(server);
+    server = sniffer = undefined;
+  });
+  async function start(timeoutMs?: number): Promise<number> {
+    server = createServer((_req, res) => res.end('hello'));
+    sniffer = sniffPolicyRequests(server, timeoutMs === undefined ? {} : { timeoutMs });
+    return listen(server);
+  }
+
+  it('answers a policy request, whole or byte at a time, and closes', async () => {
+    const port = await start();
+    expect(await rawExchange(port, POLICY_REQUEST)).toEqual({ response: ANY, closed: true });
+    expect(await slowExchange(port, REQUEST)).toEqual({ response: ANY, closed: true });
+  });
+
+  it('passes a plain GET, whole or byte at a time, through to HTTP', async () => {
+    const port = await start();
+    for (const exchange of [await rawExchange(port, GET), await slowExchange(port, GET)]) {
+      expect(exchange.closed).toBe(true);
+      expect(exchange.response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(exchange.response.endsWith('\r\n\r\nhello')).toBe(true);
+    }
+  });
+
+  it('hands over bytes that start like the request and then differ (Node answers 400)', async () => {
+    const port = await start();
+    for (const bytes of ['<policy-file-request/>\n', `<x${GET}`]) {
+      for (const exchange of [await rawExchange(port, bytes), await slowExchange(port, bytes)]) {
+        expect(exchange.response).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      }
+    }
+  });
+
+  it('keeps serving real HTTP clients, keep-alive included', async () => {
+    const port = await start();
+    const body = await new Promise<string>((resolve, reject) => {
+      get({ port, host: '127.0.0.1', path: '/', agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(body).toBe('hello');
+    const { socket, received } = await openRaw(port);
+    socket.write('GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(await closedWithin(socket, 2000)).toBe(true);
+    expect(received().match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it('closes a connection that stays silent, or stuck on a prefix, for timeoutMs', async () => {
+    const port = await start(100);
+    for (const prefix of ['', '<policy']) {
+      const { socket, received } = await openRaw(port);
+      const startedAt = Date.now();
+      socket.write(prefix);
+      expect(await closedWithin(socket, 2000)).toBe(true);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+      expect(received()).toBe('');
+    }
+  });
+
+  it("clears its timeout before hand-over, so HTTP's own timeouts apply", async () => {
+    const port = await start(100);
+    const { socket, received } = await openRaw(port);
+    socket.write('GET / HTTP/1.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(socket.destroyed).toBe(false);
+    socket.write('Host: a\r\nConnection: close\r\n\r\n');
+    expect(await closedWithin(socket, 2000)).toBe(true);
+    expect(received()).toMatch(/hello$/);
+  });
+
+  it('restores the original connection listeners on close(), first in line and once-ness kept', async () => {
+    server = createServer((_req, res) => res.end('hello'));
+    const once = (): void => {};
+    server.once('connection', once);
+    const originals = server.rawListeners('connection');
+    sniffer = sniffPolicyRequests(server);
+    expect(server.listeners('connection')).toHaveLength(1);
+    expect(server.listeners('connection')).not.toContain(originals[0]);
+    const later = (): void => {};
+    server.on('connection', later);
+    sniffer.close();
+    sniffer.close();
+    expect(server.rawListeners('connection')).toEqual([...originals, later]);
+    server.removeListener('connection', later);
+    const port = await listen(server);
+    expect((await rawExchange(port, POLICY_REQUEST)).response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(server.listeners('connection')).toHaveLength(1);
+  });
+
+  it('survives clients that reset mid-sniff', async () => {
+    const port = await start();
+    const { socket } = await openRaw(port);
+    socket.write('<pol');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.resetAndDestroy();
+    expect(await rawExchange(port, POLICY_REQUEST)).toEqual({ response: ANY, closed: true });
+  });
+});
