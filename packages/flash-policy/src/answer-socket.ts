@@ -26,36 +26,34 @@ export function answerPolicyRequest(socket: Socket, resolved: ResolvedFlashPolic
     received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
     const decision = classifyFirstBytes(received);
     if (decision === 'undecided') return;
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    if (decision === 'policy') {
-      log(`flash-policy: answered a policy request from ${peer}`, LOG.INFO);
-      socket.end(policy);
+    socket.removeListener('data', onData).removeListener('end', onEnd);
+    if (decision === 'other') {
+      socket.removeListener('timeout', onTimeout).removeListener('error', onError);
+      passOn(socket, received, onOther);
       return;
     }
-    socket.removeListener('timeout', onTimeout);
-    socket.removeListener('error', onError);
-    socket.setTimeout(0); // the next owner's own timeouts start from a clean slate
-    socket.pause();
-    socket.unshift(received);
-    onOther(socket);
+    log(`flash-policy: answered a policy request from ${peer}`, LOG.INFO);
+    socket.end(policy); // the timeout and error listeners stay, for a peer that lingers or resets
   };
   const onTimeout = (): void => {
     log(`flash-policy: closed ${peer}, nothing decisive within ${timeoutMs} ms`, LOG.INFO);
     socket.destroy();
   };
   // With allowHalfOpen (http.Server sets it) nobody else would end a socket whose peer gave up.
-  const onEnd = (): void => {
-    socket.destroy();
-  };
+  const onEnd = (): void => void socket.destroy();
   const onError = (error: Error): void => {
     log(`flash-policy: ${peer}: ${error.message}`, LOG.WARN);
     socket.destroy();
   };
 
   socket.setTimeout(timeoutMs);
-  socket.on('timeout', onTimeout);
-  socket.on('error', onError);
-  socket.on('end', onEnd);
-  socket.on('data', onData);
+  socket.on('timeout', onTimeout).on('error', onError).on('end', onEnd).on('data', onData);
+}
+
+/** Returns the socket to the state it was accepted in, bytes and all, and hands it on. */
+function passOn(socket: Socket, received: Buffer, onOther: OnOtherSocket): void {
+  socket.setTimeout(0); // the next owner's own timeouts start from a clean slate
+  socket.pause(); // nothing may flow before the next owner listens
+  socket.unshift(received);
+  onOther(socket);
 }

@@ -29,7 +29,7 @@ type ConnectionListener = (this: Server, socket: Socket) => void;
  * other connection on untouched. Call it after the server's own listeners are registered (they
  * are, once the server is constructed); 'connection' listeners added later see raw sockets.
  * @throws TypeError for a bad policy entry, `origins` or `timeoutMs`.
- * @example const sniffer = sniffPolicyRequests(httpServer, { origins: hub.options.origins });
+ * @example const sniffer = sniffPolicyRequests(httpServer, { origins: ['app.example:*'], toPorts: '8080' });
  */
 export function sniffPolicyRequests(server: Server, options: FlashPolicyOptions = {}): PolicySniffer {
   const resolved = resolveFlashPolicyOptions(options);
