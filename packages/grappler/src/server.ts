@@ -8,6 +8,7 @@ import {
   type LogLevel,
   type Storage,
 } from '@grappler/core';
+import { type FlashPolicyOptions, type PolicySniffer, sniffPolicyRequests } from '@grappler/flash-policy';
 import { memoryStorage } from '@grappler/storage-memory';
 import { type WebSocketOptions, websocketTransport } from '@grappler/transport-websocket';
 import { EventEmitter } from 'node:events';
@@ -36,6 +37,12 @@ export interface ServerOptions {
   websocket?: WebSocketOptions | false;
   /** Serve on an existing `http`/`https` server instead of creating one (then `listen()` is optional). */
   server?: HttpServer;
+  /**
+   * Answer Flash socket policy requests on the server's own port, as the seed did; options of
+   * `@grappler/flash-policy` (its `origins` default to the server's), or false to turn it off.
+   * @default true
+   */
+  flashPolicy?: boolean | FlashPolicyOptions;
 }
 
 /** Events of a {@link Server}. */
@@ -59,6 +66,7 @@ export class Server extends EventEmitter<ServerEvents> {
   readonly hub: Hub;
   /** The HTTP server grappler listens on. */
   readonly httpServer: HttpServer;
+  readonly #policySniffer: PolicySniffer | undefined;
 
   constructor(options?: ServerOptions | null, handleNormalHttp?: HandleNormalHttp | false | null, acceptClient?: AcceptClientSocket | false | null) {
     super();
@@ -73,6 +81,7 @@ export class Server extends EventEmitter<ServerEvents> {
     const handler = handleNormalHttp || undefined;
     this.httpServer.on('request', (req, res) => this.#onRequest(handler, req, res));
     this.hub.attach(this.httpServer, { requests: false });
+    this.#policySniffer = policySniffer(this.httpServer, opts);
   }
 
   /** Starts listening (on every address when `host` is omitted). */
@@ -94,6 +103,7 @@ export class Server extends EventEmitter<ServerEvents> {
 
   /** Stops listening and severs every client; resolves when nothing is left open. */
   close(): Promise<void> {
+    this.#policySniffer?.close();
     return this.hub.close();
   }
 
@@ -114,6 +124,16 @@ export class Server extends EventEmitter<ServerEvents> {
     }
     if (!this.hub.handleRequest(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
   }
+}
+
+function policySniffer(server: HttpServer, opts: ServerOptions): PolicySniffer | undefined {
+  if (opts.flashPolicy === false) return undefined;
+  const flash = opts.flashPolicy === true || opts.flashPolicy === undefined ? {} : opts.flashPolicy;
+  return sniffPolicyRequests(server, {
+    ...(opts.origins !== undefined && { origins: opts.origins }),
+    ...(opts.logger && { logger: opts.logger }),
+    ...flash,
+  });
 }
 
 function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | undefined): HubOptions {
