@@ -1,4 +1,4 @@
-import { closeServer, listen, rawExchange } from '@grappler/testkit';
+import { closeServer, listen, rawExchange, waitUntil } from '@grappler/testkit';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -21,14 +21,6 @@ async function openLines(port: number, path = '/lines'): Promise<{ socket: Socke
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n`);
   await once(socket, 'data');
   return { socket, lines };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('Hub', () => {
@@ -55,12 +47,12 @@ describe('Hub', () => {
     cleanups.push(() => {
       for (const c of clients) c.socket.destroy();
     });
-    await until(() => hub.size === 7);
+    await waitUntil(() => hub.size === 7);
     hub.broadcast('hello');
     hub.broadcast('again');
     expect(plain.encodes).toBe(2);
     expect(shouting.encodes).toBe(2);
-    await until(() => clients.every((c) => c.lines.length === 2));
+    await waitUntil(() => clients.every((c) => c.lines.length === 2));
     expect(clients.map((c) => c.lines.join(','))).toEqual([
       ...Array(4).fill('hello,again'),
       ...Array(3).fill('HELLO,AGAIN'),
@@ -76,7 +68,7 @@ describe('Hub', () => {
     const messages: unknown[] = [];
     client.on('message', (data) => messages.push(data));
     socket.write('one\ntwo\n');
-    await until(() => messages.length === 2);
+    await waitUntil(() => messages.length === 2);
     expect(messages).toEqual(['one', 'two']);
     const closed = once(client, 'close');
     socket.end();
@@ -109,7 +101,7 @@ describe('Hub', () => {
     const { response } = await rawExchange(port, 'GET /tea HTTP/1.1\r\nHost: x\r\nUpgrade: tea\r\nConnection: Upgrade\r\n\r\n');
     expect(response).toMatch(/^HTTP\/1\.1 418/);
     const { socket } = await openLines(port);
-    await until(() => hub.size === 1);
+    await waitUntil(() => hub.size === 1);
     socket.destroy();
   });
 
@@ -129,7 +121,7 @@ describe('Hub', () => {
     const server = createServer();
     const port = await start(hub, server);
     const clients = await Promise.all([openLines(port), openLines(port)]);
-    await until(() => hub.size === 2);
+    await waitUntil(() => hub.size === 2);
     const ended = clients.map((c) => once(c.socket, 'close'));
     const closeEvent = once(hub, 'close');
     await hub.close();
@@ -158,7 +150,7 @@ describe('Hub', () => {
     const port = await start(hub);
     const { socket } = await openLines(port);
     cleanups.push(() => void socket.destroy());
-    await until(() => errors.length === 1);
+    await waitUntil(() => errors.length === 1);
     expect(errors[0]).toMatchObject({ code: 'ERR_STORAGE', message: 'storage.addClient failed: storage down' });
     expect(errors[0]?.cause).toMatchObject({ message: 'storage down' });
     expect(logged).toContainEqual(['storage.addClient failed: storage down', 3]);

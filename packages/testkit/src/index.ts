@@ -4,3 +4,4 @@ export { closeServer, listen, rawExchange, startHttpServer } from './net';
 export { type RecordingSocket, closeCode, openSocket, refusedStatus } from './ws-client';
 export * from './storage-contract';
 export { selfSignedCertificate } from './tls';
+export { waitUntil } from './wait';

@@ -1,16 +1,8 @@
 import type { Client, Hub } from '@grappler/core';
-import { openSocket, rawExchange } from '@grappler/testkit';
+import { openSocket, rawExchange, waitUntil } from '@grappler/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DraftClient, type Key3Delivery, openDraftClient } from './draft-client';
 import { nextConnection, startHub } from './start-hub';
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('draft-75 and draft-76 clients', () => {
   let hub: Hub | undefined;
@@ -45,7 +37,7 @@ describe('draft-75 and draft-76 clients', () => {
       const received: unknown[] = [];
       server.on('message', (data) => received.push(data));
       client.send('hello ✓');
-      await until(() => received.length === 1, 'the message');
+      await waitUntil(() => received.length === 1, 'the message');
       expect(received).toEqual(['hello ✓']);
     });
   }
@@ -81,7 +73,7 @@ describe('draft-75 and draft-76 clients', () => {
     const modern = await openSocket(started.url);
     const d76 = await open(started.port, { version: 'draft76' });
     const d75 = await open(started.port, { version: 'draft75' });
-    await until(() => hub!.size === 3, 'three clients');
+    await waitUntil(() => hub!.size === 3, 'three clients');
     expect(hub.map((client) => client.version).sort()).toEqual(['draft75', 'draft76', 'rfc6455']);
     hub.broadcast('to everyone');
     hub.broadcast(Uint8Array.from([1, 2, 3]));
@@ -135,7 +127,7 @@ describe('draft-75 and draft-76 clients', () => {
       await bad.closed;
       expect(errors.map((error) => error.code)).toEqual([code]);
     }
-    await until(() => hub!.size === 1, 'only the healthy client');
+    await waitUntil(() => hub!.size === 1, 'only the healthy client');
     hub.broadcast('still serving');
     await healthy.waitFor(() => healthy.messages.length === 1);
     expect(healthy.messages).toEqual(['still serving']);
