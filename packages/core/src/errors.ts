@@ -9,6 +9,9 @@ export type GrapplerErrorCode =
   | 'ERR_ORIGIN'
   | 'ERR_REFUSED'
   | 'ERR_HANDSHAKE'
+  | 'ERR_UNKNOWN_SESSION'
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_SESSION_EXPIRED'
   | 'ERR_HEARTBEAT_TIMEOUT'
   | 'ERR_STORAGE'
   | 'ERR_CLOSED';
@@ -28,6 +31,8 @@ const CODE_FOR_LIMIT: Readonly<Record<keyof Limits, GrapplerErrorCode>> = {
   maxBufferedBytes: 'ERR_BUFFER_FULL',
   highWaterMarkBytes: 'ERR_BUFFER_FULL',
   maxClients: 'ERR_TOO_MANY_CLIENTS',
+  maxBodyBytes: 'ERR_MESSAGE_TOO_LARGE',
+  sessionIdleMs: 'ERR_SESSION_EXPIRED',
 };
 
 /** A named limit was passed: `limit` is the option's name, `max` its value, `actual` what was seen (when known). */

@@ -10,7 +10,7 @@ import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
 import { OutboundMessage } from './message';
-import { type OriginPattern, parseOrigins } from './origins';
+import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
@@ -100,6 +100,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#port = {
       limits: this.limits,
       pingInterval: this.pingInterval,
+      allowsOrigin: (origin) => isOriginAllowed(origin, this.#origins),
       admit: (meta) => this.#admit(meta),
       attach: (connection, meta) => this.#attach(connection, meta),
       log: (message, level) => this.#logger(message, level),

@@ -9,6 +9,8 @@ describe('resolveLimits', () => {
       maxBufferedBytes: 4194304,
       highWaterMarkBytes: 65536,
       maxClients: Number.POSITIVE_INFINITY,
+      maxBodyBytes: 1048576,
+      sessionIdleMs: 60000,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

@@ -11,14 +11,24 @@ export interface Limits {
   highWaterMarkBytes: number;
   /** Connected clients at once; past it new connections are refused with 503. */
   maxClients: number;
+  /** Largest HTTP request body (messages POSTed by HTTP clients); past it 413. */
+  maxBodyBytes: number;
+  /** Milliseconds an HTTP session may go without an open request before it expires (`close`). */
+  sessionIdleMs: number;
 }
 
-/** The defaults: 1 MiB messages (as `ws`), 4 MiB of backlog per client, 64 KiB high-water mark, no client cap. */
+/**
+ * The defaults: 1 MiB messages (as `ws`) and bodies, 4 MiB of backlog per client, 64 KiB
+ * high-water mark, no client cap, and 60 s for an HTTP client to come back between requests
+ * (long enough for a slow mobile reconnect, short enough to free abandoned sessions).
+ */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMessageBytes: 1 << 20,
   maxBufferedBytes: 4 << 20,
   highWaterMarkBytes: 64 << 10,
   maxClients: Number.POSITIVE_INFINITY,
+  maxBodyBytes: 1 << 20,
+  sessionIdleMs: 60_000,
 });
 
 /** Merges `overrides` over {@link DEFAULT_LIMITS}; a TypeError for unknown keys or values that are not positive numbers. */

@@ -70,6 +70,8 @@ export interface ConnectionMeta {
 export interface HubPort {
   readonly limits: Readonly<Limits>;
   readonly pingInterval: number;
+  /** Whether an `Origin` header value is allowed by the hub's `origins` (for requests of existing sessions, CORS). */
+  allowsOrigin(origin: string | undefined): boolean;
   /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */
   admit(meta: ConnectionMeta): Promise<HandshakeError | null>;
   /** Turns an established connection into a `Client`; returns it and where to report its events. */

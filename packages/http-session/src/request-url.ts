@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Query parameters every HTTP transport understands (the one place they are named). */
+export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 'seq' }> = Object.freeze({
+  /** Which transport a request wants: `sse`, `xhr-multipart` or `longpoll`. */
+  transport: 'transport',
+  /** The session a request belongs to. */
+  session: 'session',
+  /** The last sequence number the client received (resume and acknowledgement). */
+  seq: 'seq',
+});
+
+/** The request header that may carry the session id instead of the query. */
+export const SESSION_HEADER = 'x-grappler-session';
+
+/** The path and query of a request; a malformed URL reads as `/` with no query. */
+export function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://grappler.invalid');
+  } catch {
+    return new URL('/', 'http://grappler.invalid');
+  }
+}
+
+/**
+ * Whether a request is for the transport `name`. Mounted at a `path`, the path decides.
+ * Otherwise `?transport=name` does, and a GET that accepts `text/event-stream` (what a native
+ * EventSource sends) is SSE's with no query at all.
+ */
+export function wantsTransport(name: string, req: IncomingMessage, url: URL, path: string | undefined): boolean {
+  if (path !== undefined) return url.pathname === path;
+  const asked = url.searchParams.get(PARAM.transport);
+  if (asked !== null) return asked === name;
+  return name === 'sse' && req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+/** A non-negative integer query parameter, or undefined when absent or malformed. */
+export function seqParam(url: URL): number | undefined {
+  const value = url.searchParams.get(PARAM.seq);
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}

@@ -1,0 +1,191 @@
+/**
+ * One HTTP client's session: the hub's Connection for a client whose requests come and go.
+ *
+ *   hub frame -> write() -> pending (seq assigned, in order) --flush--> the open response
+ *                                                              \-> sent (kept for resume)
+ *   a new request -> open(downstream, resumeAfter): sent entries after the client's last seq
+ *   go out again, then pending; the previous response, if any, is ended cleanly
+ *   hub ticker -> heartbeat(): ping the open response, or expire after sessionIdleMs without one
+ */
+import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, type WireFormat } from '@grappler/core';
+
+/** A frame with its place in the session's order. */
+export interface QueuedFrame<Frame> {
+  readonly seq: number;
+  readonly frame: Frame;
+  readonly bytes: number;
+}
+
+/** The open response of a session, as its transport writes it. */
+export interface Downstream<Frame> {
+  /** Writes frames; returns false when the response is complete (a long poll answers once). */
+  send(entries: readonly QueuedFrame<Frame>[]): boolean;
+  /** Keeps the response alive; returns false when it completed instead (a long poll's timeout). */
+  ping(): boolean;
+  /** Ends the response: another request took over, or the session closed. */
+  end(): void;
+  /** Bytes written to the response but not yet flushed to the kernel. */
+  readonly bufferedBytes: number;
+}
+
+/** Settings of one session. */
+export interface SessionSettings {
+  readonly resumeWindowBytes: number;
+  readonly sessionIdleMs: number;
+  readonly highWaterMarkBytes: number;
+  frameBytes(frame: unknown): number;
+}
+
+/** An HTTP session; its frames are those of its transport's wire format. */
+export class Session<Frame> implements Connection<Frame> {
+  readonly id: string;
+  readonly transport: string;
+  readonly format: WireFormat<Frame>;
+  readonly #settings: SessionSettings;
+  readonly #onGone: (session: Session<Frame>) => void;
+  #events: ConnectionEvents | undefined;
+  #pending: QueuedFrame<Frame>[] = [];
+  #pendingBytes = 0;
+  #sent: QueuedFrame<Frame>[] = [];
+  #sentBytes = 0;
+  #seq = 0;
+  #downstream: Downstream<Frame> | undefined;
+  #idleSince = Date.now();
+  #awaitingDrain = false;
+  #closed = false;
+
+  constructor(
+    id: string,
+    transport: string,
+    format: WireFormat<Frame>,
+    settings: SessionSettings,
+    onGone: (session: Session<Frame>) => void,
+  ) {
+    this.id = id;
+    this.transport = transport;
+    this.format = format;
+    this.#settings = settings;
+    this.#onGone = onGone;
+  }
+
+  /** Starts reporting to the hub. */
+  bind(events: ConnectionEvents): void {
+    this.#events = events;
+  }
+
+  /** The sequence number of the newest frame. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queued frames not yet written, plus what the open response has not flushed. */
+  get bufferedBytes(): number {
+    return this.#pendingBytes + (this.#downstream?.bufferedBytes ?? 0);
+  }
+
+  write(frame: Frame): boolean {
+    if (this.#closed) return false;
+    const bytes = this.#settings.frameBytes(frame);
+    this.#pending.push({ seq: ++this.#seq, frame, bytes });
+    this.#pendingBytes += bytes;
+    this.#flush();
+    if (this.bufferedBytes <= this.#settings.highWaterMarkBytes) return true;
+    this.#awaitingDrain = true;
+    return false;
+  }
+
+  /** A message the client POSTed. */
+  receive(message: string): void {
+    if (!this.#closed) this.#events?.message(message);
+  }
+
+  /**
+   * A request opens the downstream. `resumeAfter` is the last seq the client has: sent frames
+   * after it go out again, once, before the pending ones. Without it, everything sent so far
+   * counts as received.
+   */
+  open(downstream: Downstream<Frame>, resumeAfter: number | undefined): void {
+    if (this.#closed) {
+      downstream.end();
+      return;
+    }
+    const previous = this.#downstream;
+    this.#downstream = downstream;
+    previous?.end();
+    const unacknowledged = resumeAfter === undefined ? [] : this.#sent.filter((entry) => entry.seq > resumeAfter);
+    this.#sent = [];
+    this.#sentBytes = 0;
+    if (unacknowledged.length > 0) {
+      this.#pending = [...unacknowledged, ...this.#pending];
+      this.#pendingBytes += unacknowledged.reduce((sum, entry) => sum + entry.bytes, 0);
+    }
+    this.#flush();
+  }
+
+  /** The response `downstream` is gone (finished, or the client hung up). */
+  detach(downstream: Downstream<Frame>): void {
+    if (this.#downstream !== downstream) return;
+    this.#downstream = undefined;
+    this.#idleSince = Date.now();
+  }
+
+  /** Called by the hub's one ticker: ping the open response, or expire an abandoned session. */
+  heartbeat(): void {
+    if (this.#closed) return;
+    const downstream = this.#downstream;
+    if (downstream) {
+      if (!downstream.ping()) this.detach(downstream);
+      return;
+    }
+    const idle = Date.now() - this.#idleSince;
+    if (idle < this.#settings.sessionIdleMs) return;
+    const error = new GrapplerError('ERR_SESSION_EXPIRED', `no request for ${idle} ms (sessionIdleMs ${this.#settings.sessionIdleMs})`);
+    this.#events?.error(error);
+    this.close({ code: 1001, reason: 'session expired', error });
+  }
+
+  close(reason: CloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const downstream = this.#downstream;
+    this.#downstream = undefined;
+    this.#pending = [];
+    this.#sent = [];
+    downstream?.end();
+    this.#onGone(this);
+    this.#events?.closed(reason);
+  }
+
+  terminate(): void {
+    this.close({ code: 1008, reason: 'terminated' });
+  }
+
+  #flush(): void {
+    const downstream = this.#downstream;
+    if (!downstream || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#retain(batch);
+    if (!downstream.send(batch)) this.detach(downstream);
+    if (this.#awaitingDrain && this.bufferedBytes <= this.#settings.highWaterMarkBytes) {
+      this.#awaitingDrain = false;
+      this.#events?.drain();
+    }
+  }
+
+  /** Keeps recently sent frames, up to resumeWindowBytes, for a client that reconnects. */
+  #retain(batch: readonly QueuedFrame<Frame>[]): void {
+    for (const entry of batch) {
+      this.#sent.push(entry);
+      this.#sentBytes += entry.bytes;
+    }
+    while (this.#sentBytes > this.#settings.resumeWindowBytes && this.#sent.length > 0) {
+      this.#sentBytes -= this.#sent.shift()!.bytes;
+    }
+  }
+}
