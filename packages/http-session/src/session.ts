@@ -22,8 +22,8 @@ export interface Downstream<Frame> {
   send(entries: readonly QueuedFrame<Frame>[]): boolean;
   /** Keeps the response alive; returns false when it completed instead (a long poll's timeout). */
   ping(): boolean;
-  /** Ends the response: another request took over, or the session closed. */
-  end(): void;
+  /** Ends the response: another request of the session took over (`replaced`), or the session is gone (`closed`). */
+  end(why: 'replaced' | 'closed'): void;
   /** Bytes written to the response but not yet flushed to the kernel. */
   readonly bufferedBytes: number;
 }
@@ -110,12 +110,12 @@ export class Session<Frame> implements Connection<Frame> {
    */
   open(downstream: Downstream<Frame>, resumeAfter: number | undefined): void {
     if (this.#closed) {
-      downstream.end();
+      downstream.end('closed');
       return;
     }
     const previous = this.#downstream;
     this.#downstream = downstream;
-    previous?.end();
+    previous?.end('replaced');
     const unacknowledged = resumeAfter === undefined ? [] : this.#sent.filter((entry) => entry.seq > resumeAfter);
     this.#sent = [];
     this.#sentBytes = 0;
@@ -155,7 +155,7 @@ export class Session<Frame> implements Connection<Frame> {
     this.#downstream = undefined;
     this.#pending = [];
     this.#sent = [];
-    downstream?.end();
+    downstream?.end('closed');
     this.#onGone(this);
     this.#events?.closed(reason);
   }
