@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { requestUrl, seqParam, wantsTransport } from './request-url';
+
+const request = (url: string, method = 'GET', accept?: string): IncomingMessage =>
+  ({ url, method, headers: accept ? { accept } : {} }) as IncomingMessage;
+
+describe('routing a request to its transport', () => {
+  it('sends a native EventSource (Accept: text/event-stream) to SSE with no query string', () => {
+    const req = request('/', 'GET', 'text/event-stream');
+    expect(wantsTransport('sse', req, requestUrl(req), undefined)).toBe(true);
+    expect(wantsTransport('longpoll', req, requestUrl(req), undefined)).toBe(false);
+  });
+
+  it('chooses the others by ?transport=', () => {
+    for (const name of ['sse', 'xhr-multipart', 'longpoll']) {
+      const req = request(`/anything?transport=${name}&session=x`, 'POST');
+      for (const other of ['sse', 'xhr-multipart', 'longpoll']) {
+        expect(wantsTransport(other, req, requestUrl(req), undefined)).toBe(other === name);
+      }
+    }
+    const page = request('/', 'GET', 'text/html');
+    expect(wantsTransport('sse', page, requestUrl(page), undefined)).toBe(false);
+  });
+
+  it('lets a mounted transport own its path, whatever the query', () => {
+    const req = request('/poll?seq=3', 'GET');
+    expect(wantsTransport('longpoll', req, requestUrl(req), '/poll')).toBe(true);
+    expect(wantsTransport('longpoll', request('/other?transport=longpoll'), requestUrl(request('/other?transport=longpoll')), '/poll')).toBe(false);
+  });
+
+  it('reads seq strictly and survives malformed URLs', () => {
+    expect(seqParam(new URL('http://x/?seq=42'))).toBe(42);
+    expect(seqParam(new URL('http://x/?seq=-1'))).toBeUndefined();
+    expect(seqParam(new URL('http://x/?seq=1e3'))).toBeUndefined();
+    expect(requestUrl(request('//[bad')).pathname).toBe('/');
+  });
+});

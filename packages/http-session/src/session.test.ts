@@ -1,0 +1,126 @@
+import type { CloseReason, ConnectionEvents, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
+import { describe, expect, it } from 'vitest';
+import { type Downstream, type QueuedFrame, Session } from './session';
+
+const FORMAT: WireFormat<string> = { name: 'test', encode: (message: OutboundMessage) => message.text ?? '' };
+
+/** A response that records what the session sends it; `completeAfterSend` acts like a long poll. */
+class RecordingDownstream implements Downstream<string> {
+  readonly received: number[] = [];
+  ended: string | undefined;
+  bufferedBytes = 0;
+  constructor(private readonly completeAfterSend = false) {}
+  send(entries: readonly QueuedFrame<string>[]): boolean {
+    this.received.push(...entries.map((entry) => entry.seq));
+    return !this.completeAfterSend;
+  }
+  ping(): boolean {
+    return true;
+  }
+  end(why: 'replaced' | 'closed'): void {
+    this.ended = why;
+  }
+}
+
+function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdleMs: number; highWaterMarkBytes: number }> = {}) {
+  const log: string[] = [];
+  const gone: string[] = [];
+  const events: ConnectionEvents = {
+    message: (data) => log.push(`message:${String(data)}`),
+    drain: () => log.push('drain'),
+    error: (error: GrapplerError) => log.push(`error:${error.code}`),
+    closed: (reason: CloseReason) => log.push(`closed:${reason.code}`),
+  };
+  const session = new Session(
+    'id',
+    'test',
+    FORMAT,
+    { resumeWindowBytes: 1 << 20, sessionIdleMs: 60_000, highWaterMarkBytes: 1 << 20, frameBytes: (f) => (f as string).length, ...settings },
+    (s) => gone.push(s.id),
+  );
+  session.bind(events);
+  return { session, log, gone };
+}
+
+describe('Session', () => {
+  it('keeps what is written while no request is open, and delivers it in order on the next', () => {
+    const { session } = createSession();
+    for (const text of ['a', 'b', 'c']) session.write(text);
+    const downstream = new RecordingDownstream();
+    session.open(downstream, undefined);
+    session.write('d');
+    expect(downstream.received).toEqual([1, 2, 3, 4]);
+  });
+
+  it('re-sends, once and first, what the client has not acknowledged when it resumes', () => {
+    const { session } = createSession();
+    const first = new RecordingDownstream(true);
+    session.open(first, undefined);
+    session.write('a');
+    session.write('b');
+    session.write('c');
+    expect(first.received).toEqual([1]);
+    session.detach(first);
+    // The client saw nothing of the first response (seq 0): 1 comes again, then 2 and 3.
+    const second = new RecordingDownstream();
+    session.open(second, 0);
+    expect(second.received).toEqual([1, 2, 3]);
+    const third = new RecordingDownstream();
+    session.open(third, 2);
+    expect(third.received).toEqual([3]);
+    expect(second.ended).toBe('replaced');
+    const fourth = new RecordingDownstream();
+    session.open(fourth, undefined);
+    expect(fourth.received).toEqual([]);
+  });
+
+  it('keeps only resumeWindowBytes of sent frames for resuming', () => {
+    const { session } = createSession({ resumeWindowBytes: 2 });
+    const first = new RecordingDownstream();
+    session.open(first, undefined);
+    for (const text of ['a', 'b', 'c', 'd']) session.write(text);
+    const again = new RecordingDownstream();
+    session.open(again, 0);
+    expect(again.received).toEqual([3, 4]);
+  });
+
+  it('returns false past the high-water mark and emits drain once the frames went out', () => {
+    const { session, log } = createSession({ highWaterMarkBytes: 3 });
+    expect(session.write('ab')).toBe(true);
+    expect(session.write('cd')).toBe(false);
+    expect(session.bufferedBytes).toBe(4);
+    session.open(new RecordingDownstream(), undefined);
+    expect(log).toEqual(['drain']);
+    expect(session.bufferedBytes).toBe(0);
+  });
+
+  it('expires after sessionIdleMs without a request, reporting why', async () => {
+    const { session, log, gone } = createSession({ sessionIdleMs: 30 });
+    const downstream = new RecordingDownstream();
+    session.open(downstream, undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.heartbeat();
+    expect(log).toEqual([]);
+    session.detach(downstream);
+    session.heartbeat();
+    expect(log).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.heartbeat();
+    expect(log).toEqual(['error:ERR_SESSION_EXPIRED', 'closed:1001']);
+    expect(gone).toEqual(['id']);
+    expect(session.write('late')).toBe(false);
+  });
+
+  it('ends the open response when it closes, and answers later requests as closed', () => {
+    const { session, log } = createSession();
+    const downstream = new RecordingDownstream();
+    session.open(downstream, undefined);
+    session.receive('hi');
+    session.close({ code: 1000, reason: '' });
+    expect(downstream.ended).toBe('closed');
+    expect(log).toEqual(['message:hi', 'closed:1000']);
+    const late = new RecordingDownstream();
+    session.open(late, undefined);
+    expect(late.ended).toBe('closed');
+  });
+});
