@@ -161,6 +161,8 @@ function openDownstream<Frame>(
 ): void {
   const downstream = spec.open(req, res, session, context);
   res.on('close', () => session.detach(downstream));
+  // A streaming response that filled up tells the session when it has room again.
+  res.on('drain', () => session.flushed());
   session.open(downstream, resumeAfter);
 }
 

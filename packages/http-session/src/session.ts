@@ -126,6 +126,14 @@ export class Session<Frame> implements Connection<Frame> {
     this.#flush();
   }
 
+  /** The open response flushed what it had buffered: a writer waiting for `drain` may go on. */
+  flushed(): void {
+    if (this.#awaitingDrain && this.bufferedBytes <= this.#settings.highWaterMarkBytes) {
+      this.#awaitingDrain = false;
+      this.#events?.drain();
+    }
+  }
+
   /** The response `downstream` is gone (finished, or the client hung up). */
   detach(downstream: Downstream<Frame>): void {
     if (this.#downstream !== downstream) return;
@@ -172,10 +180,7 @@ export class Session<Frame> implements Connection<Frame> {
     this.#pendingBytes = 0;
     this.#retain(batch);
     if (!downstream.send(batch)) this.detach(downstream);
-    if (this.#awaitingDrain && this.bufferedBytes <= this.#settings.highWaterMarkBytes) {
-      this.#awaitingDrain = false;
-      this.#events?.drain();
-    }
+    this.flushed();
   }
 
   /** Keeps recently sent frames, up to resumeWindowBytes, for a client that reconnects. */
