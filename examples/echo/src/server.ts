@@ -7,7 +7,9 @@ const page = readFileSync(new URL('../public/index.html', import.meta.url));
 export function createEchoServer(): Server {
   const server = new Server({ origins: '*:*' }, (req, res) => {
     // Answer the page ourselves; anything else is left to grappler (the seed's fnHandleNormalHTTP).
-    if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
+    // A native EventSource asks for '/' too, with Accept: text/event-stream: that one is grappler's.
+    const wantsPage = !req.headers.accept?.includes('text/event-stream') && !req.url?.includes('transport=');
+    if (req.method === 'GET' && wantsPage && (req.url === '/' || req.url?.startsWith('/?'))) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     }
   });

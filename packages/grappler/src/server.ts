@@ -7,9 +7,14 @@ import {
   type Limits,
   type LogLevel,
   type Storage,
+  type Transport,
 } from '@grappler/core';
 import { type FlashPolicyOptions, type PolicySniffer, sniffPolicyRequests } from '@grappler/flash-policy';
+import type { HttpTransportOptions } from '@grappler/http-session';
 import { memoryStorage } from '@grappler/storage-memory';
+import { longpollTransport } from '@grappler/transport-longpoll';
+import { type SseOptions, sseTransport } from '@grappler/transport-sse';
+import { xhrMultipartTransport } from '@grappler/transport-xhr-multipart';
 import { type WebSocketOptions, websocketTransport } from '@grappler/transport-websocket';
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, type Server as HttpServer, type ServerResponse, createServer } from 'node:http';
@@ -35,6 +40,12 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Options of the WebSocket transport, or false to leave it out. */
   websocket?: WebSocketOptions | false;
+  /** Options of the Server-Sent Events transport, or false to leave it out. */
+  sse?: SseOptions | false;
+  /** Options of the XHR multipart streaming transport, or false to leave it out. */
+  xhrMultipart?: HttpTransportOptions | false;
+  /** Options of the long-polling transport, or false to leave it out. */
+  longpoll?: HttpTransportOptions | false;
   /** Serve on an existing `http`/`https` server instead of creating one (then `listen()` is optional). */
   server?: HttpServer;
   /**
@@ -109,7 +120,8 @@ export class Server extends EventEmitter<ServerEvents> {
 
   /**
    * The seed's order: the application's handler first; if it sent headers (or returned a promise
-   * that settled after sending them), grappler leaves the request alone; otherwise grappler serves it.
+   * that settled after sending them), grappler leaves the request alone; otherwise grappler serves
+   * it when a transport claims it (see @grappler/http-session for the routing rules), else 404.
    */
   async #onRequest(handler: HandleNormalHttp | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (handler) {
@@ -140,7 +152,11 @@ function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | unde
   const storage = opts.storage === undefined || typeof opts.storage === 'string' ? memoryStorage() : opts.storage;
   // Upgrades arrive on net.Socket (or its TLS subclass): give the seed's callback the type it expects.
   const accept: AcceptClient | undefined = acceptClient && ((socket) => acceptClient(socket as Socket));
-  const transports = opts.websocket === false ? [] : [websocketTransport(opts.websocket ?? {})];
+  const transports: Transport[] = [];
+  if (opts.websocket !== false) transports.push(websocketTransport(opts.websocket ?? {}));
+  if (opts.sse !== false) transports.push(sseTransport(opts.sse ?? {}));
+  if (opts.xhrMultipart !== false) transports.push(xhrMultipartTransport(opts.xhrMultipart ?? {}));
+  if (opts.longpoll !== false) transports.push(longpollTransport(opts.longpoll ?? {}));
   return {
     storage,
     transports,

@@ -163,7 +163,12 @@ function openDownstream<Frame>(
   res.on('close', () => session.detach(downstream));
   // A streaming response that filled up tells the session when it has room again.
   res.on('drain', () => session.flushed());
+  session.onTerminate = (ended) => {
+    if (ended === downstream) res.destroy();
+  };
   session.open(downstream, resumeAfter);
+  // The client may have hung up while the hub admitted it: 'close' has fired already.
+  if (req.socket.destroyed) session.detach(downstream);
 }
 
 async function post(

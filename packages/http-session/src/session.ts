@@ -22,7 +22,11 @@ export interface Downstream<Frame> {
   send(entries: readonly QueuedFrame<Frame>[]): boolean;
   /** Keeps the response alive; returns false when it completed instead (a long poll's timeout). */
   ping(): boolean;
-  /** Ends the response: another request of the session took over (`replaced`), or the session is gone (`closed`). */
+  /**
+   * Ends the response: another request of the session took over (`replaced`), or the session is
+   * gone (`closed`). A session cut off as too slow (`terminate()`) has its response destroyed by
+   * the session layer instead: a peer that does not read would never see a polite ending.
+   */
   end(why: 'replaced' | 'closed'): void;
   /** Bytes written to the response but not yet flushed to the kernel. */
   readonly bufferedBytes: number;
@@ -53,6 +57,7 @@ export class Session<Frame> implements Connection<Frame> {
   #idleSince = Date.now();
   #awaitingDrain = false;
   #closed = false;
+  #onTerminate: ((downstream: Downstream<Frame>) => void) | undefined;
 
   constructor(
     id: string,
@@ -169,7 +174,15 @@ export class Session<Frame> implements Connection<Frame> {
   }
 
   terminate(): void {
+    const downstream = this.#downstream;
+    this.#downstream = undefined;
+    if (downstream) this.#onTerminate?.(downstream);
     this.close({ code: 1008, reason: 'terminated' });
+  }
+
+  /** @internal How the session layer destroys a response at once (set by the HTTP transport). */
+  set onTerminate(destroy: (downstream: Downstream<Frame>) => void) {
+    this.#onTerminate = destroy;
   }
 
   #flush(): void {

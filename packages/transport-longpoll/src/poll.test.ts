@@ -1,0 +1,119 @@
+import type { OpenContext, QueuedFrame } from '@grappler/http-session';
+import { EventEmitter } from 'node:events';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { HeldPoll, answerCreated } from './poll';
+
+/** The part of a ServerResponse a poll uses, recording what it is told. */
+class RecordingResponse extends EventEmitter {
+  readonly answers: { status: number; headers: OutgoingHttpHeaders; body: string }[] = [];
+  headersSent = false;
+  destroyed = false;
+  writableLength = 0;
+  #status = 0;
+  #headers: OutgoingHttpHeaders = {};
+  writeHead(status: number, headers: OutgoingHttpHeaders): this {
+    this.headersSent = true;
+    this.#status = status;
+    this.#headers = headers;
+    return this;
+  }
+  end(body: Buffer): this {
+    this.answers.push({ status: this.#status, headers: this.#headers, body: body.toString() });
+    return this;
+  }
+}
+
+const context = (pingInterval = 60_000): OpenContext => ({ created: false, headers: { 'X-Grappler-Session': 'sid' }, pingInterval });
+const entry = (seq: number, text: string): QueuedFrame<Buffer> => ({ seq, frame: Buffer.from(JSON.stringify(text)), bytes: text.length + 2 });
+
+function held(resumedFrom = 0, pingInterval?: number): { poll: HeldPoll; res: RecordingResponse } {
+  const res = new RecordingResponse();
+  return { poll: new HeldPoll(res as unknown as ServerResponse, 'sid', resumedFrom, context(pingInterval)), res };
+}
+
+describe('answerCreated', () => {
+  it('answers at once with the session id and seq 0, and is complete', () => {
+    const res = new RecordingResponse();
+    const downstream = answerCreated(res as unknown as ServerResponse, 'sid', { ...context(), created: true });
+    expect(res.answers).toEqual([
+      {
+        status: 200,
+        headers: { 'X-Grappler-Session': 'sid', 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': 39 },
+        body: '{"session":"sid","seq":0,"messages":[]}',
+      },
+    ]);
+    expect(downstream.send([entry(1, 'a')])).toBe(false);
+    expect(downstream.ping()).toBe(false);
+  });
+});
+
+describe('HeldPoll', () => {
+  it('answers everything sent in one turn with one response, then takes nothing more', async () => {
+    const { poll, res } = held(3);
+    expect(poll.send([entry(4, 'a')])).toBe(true);
+    expect(poll.send([entry(5, 'b'), entry(6, 'c')])).toBe(true);
+    expect(res.answers).toEqual([]);
+    await nextTurn();
+    expect(res.answers.map((answer) => answer.body)).toEqual(['{"session":"sid","seq":6,"messages":["a","b","c"]}']);
+    expect(poll.send([entry(7, 'd')])).toBe(false);
+    expect(poll.ping()).toBe(false);
+    await nextTurn();
+    expect(res.answers).toHaveLength(1);
+  });
+
+  it('stays held on a ping before pingInterval, and answers empty with the seq it resumed from after', () => {
+    const early = held(5);
+    expect(early.poll.ping()).toBe(true);
+    expect(early.res.answers).toEqual([]);
+    const late = held(5, 0);
+    expect(late.poll.ping()).toBe(false);
+    expect(late.res.answers.map((answer) => [answer.status, answer.body])).toEqual([[200, '{"session":"sid","seq":5,"messages":[]}']]);
+  });
+
+  it('leaves an answer already scheduled to its turn when pinged', async () => {
+    const { poll, res } = held(0, 0);
+    poll.send([entry(1, 'a')]);
+    expect(poll.ping()).toBe(true);
+    await nextTurn();
+    expect(res.answers.map((answer) => answer.body)).toEqual(['{"session":"sid","seq":1,"messages":["a"]}']);
+  });
+
+  it('answers empty with 200 when replaced, dropping what it collected (the newer poll re-sends it)', async () => {
+    const { poll, res } = held(2);
+    poll.send([entry(3, 'a')]);
+    poll.end('replaced');
+    await nextTurn();
+    expect(res.answers.map((answer) => [answer.status, answer.body])).toEqual([[200, '{"session":"sid","seq":2,"messages":[]}']]);
+    expect(poll.send([entry(4, 'b')])).toBe(false);
+  });
+
+  it('answers 410 ERR_SESSION_CLOSED when the session closes', async () => {
+    const { poll, res } = held();
+    poll.end('closed');
+    poll.end('closed');
+    await nextTurn();
+    expect(res.answers).toHaveLength(1);
+    expect(res.answers[0]!.status).toBe(410);
+    expect(res.answers[0]!.headers).toMatchObject({ 'X-Grappler-Session': 'sid', 'Cache-Control': 'no-store' });
+    expect(JSON.parse(res.answers[0]!.body)).toMatchObject({ error: 'ERR_SESSION_CLOSED' });
+  });
+
+  it('writes nothing once the client has hung up', async () => {
+    const { poll, res } = held();
+    poll.send([entry(1, 'a')]);
+    res.destroyed = true;
+    res.emit('close');
+    await nextTurn();
+    expect(res.answers).toEqual([]);
+    expect(poll.send([entry(2, 'b')])).toBe(false);
+    expect(poll.ping()).toBe(false);
+  });
+
+  it('reports the bytes the response has not flushed', () => {
+    const { poll, res } = held();
+    res.writableLength = 123;
+    expect(poll.bufferedBytes).toBe(123);
+  });
+});

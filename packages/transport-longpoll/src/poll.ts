@@ -1,0 +1,112 @@
+/**
+ * One long poll as a session's Downstream. A poll answers once:
+ *
+ *   new session        -> answered at once: {"session":id,"seq":0,"messages":[]}
+ *   send(entries)      -> collected; the first schedules ONE setImmediate that answers with
+ *                         everything collected by then (a burst written in one tick = one response)
+ *   ping() (hub tick)  -> held for pingInterval already? answer with an empty batch
+ *   end('replaced')    -> a newer poll of the session took over: an empty batch, 200
+ *   end('closed')      -> the session is gone: 410 ERR_SESSION_CLOSED
+ *
+ * Once answered, send and ping return false: the session keeps later frames (and the ones
+ * this poll answered with, until the client acknowledges them) for the next poll.
+ */
+import type { Downstream, OpenContext, QueuedFrame } from '@grappler/http-session';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { LONGPOLL_CONTENT_TYPE, renderBatch } from './format';
+
+/** The body of the answer to a poll whose session has closed. */
+const CLOSED_BODY = Buffer.from(JSON.stringify({ error: 'ERR_SESSION_CLOSED', message: 'the server closed this session' }));
+
+/** Writes one complete poll response. */
+function respond(res: ServerResponse, status: 200 | 410, headers: OutgoingHttpHeaders, body: Buffer): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': LONGPOLL_CONTENT_TYPE,
+    'Cache-Control': 'no-store',
+    'Content-Length': body.length,
+  });
+  res.end(body);
+}
+
+/** Answers a new session's first request with its id, and returns a Downstream that is already complete. */
+export function answerCreated(res: ServerResponse, sessionId: string, context: OpenContext): Downstream<Buffer> {
+  respond(res, 200, context.headers, renderBatch(sessionId, 0, []));
+  return {
+    send: () => false,
+    ping: () => false,
+    end: () => {},
+    get bufferedBytes() {
+      return res.writableLength;
+    },
+  };
+}
+
+/** A poll held open until it has something to say (or pingInterval passes). */
+export class HeldPoll implements Downstream<Buffer> {
+  readonly #res: ServerResponse;
+  readonly #sessionId: string;
+  readonly #resumedFrom: number;
+  readonly #context: OpenContext;
+  readonly #openedAt = Date.now();
+  #collected: QueuedFrame<Buffer>[] = [];
+  #scheduled = false;
+  #answered = false;
+
+  /** `resumedFrom` is the seq the poll sent (0 without one): an empty batch carries it back. */
+  constructor(res: ServerResponse, sessionId: string, resumedFrom: number, context: OpenContext) {
+    this.#res = res;
+    this.#sessionId = sessionId;
+    this.#resumedFrom = resumedFrom;
+    this.#context = context;
+    // A client that hangs up has answered the poll itself: nothing more goes to it.
+    res.once('close', () => {
+      this.#answered = true;
+    });
+  }
+
+  get bufferedBytes(): number {
+    return this.#res.writableLength;
+  }
+
+  send(entries: readonly QueuedFrame<Buffer>[]): boolean {
+    if (this.#answered) return false;
+    for (const entry of entries) this.#collected.push(entry);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#answer());
+    }
+    return true;
+  }
+
+  ping(): boolean {
+    if (this.#answered) return false;
+    if (this.#scheduled || Date.now() - this.#openedAt < this.#context.pingInterval) return true;
+    this.#answer();
+    return false;
+  }
+
+  end(why: 'replaced' | 'closed'): void {
+    if (this.#answered) return;
+    if (why === 'replaced') {
+      // Empty, so nothing arrives twice: what this poll collected is unacknowledged, and the
+      // newer poll re-sends it when its seq says the client lacks it.
+      this.#collected = [];
+      this.#answer();
+      return;
+    }
+    this.#answered = true;
+    this.#collected = [];
+    respond(this.#res, 410, this.#context.headers, CLOSED_BODY);
+  }
+
+  #answer(): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    const entries = this.#collected;
+    this.#collected = [];
+    const seq = entries.at(-1)?.seq ?? this.#resumedFrom;
+    respond(this.#res, 200, this.#context.headers, renderBatch(this.#sessionId, seq, entries.map((entry) => entry.frame)));
+  }
+}
