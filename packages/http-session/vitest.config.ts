@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'http-session', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 20_000 },
+  test: { name: 'http-session', include: ['src/**/*.test.ts'], testTimeout: 20_000 },
 });
