@@ -111,6 +111,29 @@ describe('Session', () => {
     expect(session.write('late')).toBe(false);
   });
 
+  it('delivers what was written before a close on the next request, then ends', () => {
+    const { session, log, gone } = createSession();
+    session.write('bye');
+    session.close({ code: 1000, reason: 'done' });
+    expect(session.write('after')).toBe(false);
+    expect(log).toEqual([]);
+    const next = new RecordingDownstream();
+    session.open(next, undefined);
+    expect(next.received).toEqual([1]);
+    expect(next.ended).toBe('closed');
+    expect(log).toEqual(['closed:1000']);
+    expect(gone).toEqual(['id']);
+  });
+
+  it('gives up on a closed session whose client never comes back, after sessionIdleMs', async () => {
+    const { session, log } = createSession({ sessionIdleMs: 20 });
+    session.write('bye');
+    session.close({ code: 1000, reason: 'done' });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    session.heartbeat();
+    expect(log).toEqual(['closed:1000']);
+  });
+
   it('ends the open response when it closes, and answers later requests as closed', () => {
     const { session, log } = createSession();
     const downstream = new RecordingDownstream();

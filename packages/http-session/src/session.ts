@@ -57,6 +57,8 @@ export class Session<Frame> implements Connection<Frame> {
   #idleSince = Date.now();
   #awaitingDrain = false;
   #closed = false;
+  /** Set by close() while frames still wait for the client's next request. */
+  #closing: CloseReason | undefined;
   #onTerminate: ((downstream: Downstream<Frame>) => void) | undefined;
 
   constructor(
@@ -93,7 +95,7 @@ export class Session<Frame> implements Connection<Frame> {
   }
 
   write(frame: Frame): boolean {
-    if (this.#closed) return false;
+    if (this.#closed || this.#closing) return false;
     const bytes = this.#settings.frameBytes(frame);
     this.#pending.push({ seq: ++this.#seq, frame, bytes });
     this.#pendingBytes += bytes;
@@ -105,7 +107,7 @@ export class Session<Frame> implements Connection<Frame> {
 
   /** A message the client POSTed. */
   receive(message: string): void {
-    if (!this.#closed) this.#events?.message(message);
+    if (!this.#closed && !this.#closing) this.#events?.message(message);
   }
 
   /**
@@ -129,6 +131,8 @@ export class Session<Frame> implements Connection<Frame> {
       this.#pendingBytes += unacknowledged.reduce((sum, entry) => sum + entry.bytes, 0);
     }
     this.#flush();
+    // A session closed between requests ends once this request has carried what was left.
+    if (this.#closing) this.#finish(this.#closing);
   }
 
   /** The open response flushed what it had buffered: a writer waiting for `drain` may go on. */
@@ -156,14 +160,32 @@ export class Session<Frame> implements Connection<Frame> {
     }
     const idle = Date.now() - this.#idleSince;
     if (idle < this.#settings.sessionIdleMs) return;
+    if (this.#closing) {
+      this.#finish(this.#closing);
+      return;
+    }
     const error = new GrapplerError('ERR_SESSION_EXPIRED', `no request for ${idle} ms (sessionIdleMs ${this.#settings.sessionIdleMs})`);
     this.#events?.error(error);
     this.close({ code: 1001, reason: 'session expired', error });
   }
 
+  /**
+   * Closes the session. Frames written before, while no request is open, still go out on the
+   * client's next request (within sessionIdleMs): what was sent before a close is not lost.
+   */
   close(reason: CloseReason): void {
+    if (this.#closed || this.#closing) return;
+    if (!this.#downstream && this.#pending.length > 0) {
+      this.#closing = reason;
+      return;
+    }
+    this.#finish(reason);
+  }
+
+  #finish(reason: CloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing = undefined;
     const downstream = this.#downstream;
     this.#downstream = undefined;
     this.#pending = [];
@@ -177,7 +199,7 @@ export class Session<Frame> implements Connection<Frame> {
     const downstream = this.#downstream;
     this.#downstream = undefined;
     if (downstream) this.#onTerminate?.(downstream);
-    this.close({ code: 1008, reason: 'terminated' });
+    this.#finish({ code: 1008, reason: 'terminated' });
   }
 
   /** @internal How the session layer destroys a response at once (set by the HTTP transport). */

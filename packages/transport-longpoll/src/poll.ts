@@ -6,7 +6,8 @@
  *                         everything collected by then (a burst written in one tick = one response)
  *   ping() (hub tick)  -> held for pingInterval already? answer with an empty batch
  *   end('replaced')    -> a newer poll of the session took over: an empty batch, 200
- *   end('closed')      -> the session is gone: 410 ERR_SESSION_CLOSED
+ *   end('closed')      -> the session is gone: what this poll collected goes out (200), or,
+ *                         with nothing left to say, 410 ERR_SESSION_CLOSED
  *
  * Once answered, send and ping return false: the session keeps later frames (and the ones
  * this poll answered with, until the client acknowledges them) for the next poll.
@@ -96,8 +97,12 @@ export class HeldPoll implements Downstream<Buffer> {
       this.#answer();
       return;
     }
+    // The last frames before a close are delivered; the next poll learns the session is gone.
+    if (this.#collected.length > 0) {
+      this.#answer();
+      return;
+    }
     this.#answered = true;
-    this.#collected = [];
     respond(this.#res, 410, this.#context.headers, CLOSED_BODY);
   }
 

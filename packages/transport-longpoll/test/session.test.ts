@@ -40,6 +40,27 @@ describe('long-poll sessions', () => {
     await started.hub.close();
   });
 
+  it('delivers what was written just before a close, on the held poll or on the next one', async () => {
+    const started = await startHub();
+    hub = started.hub;
+    const held = await Poller.start(started);
+    const waiting = held.poller.poll();
+    await started.waitForRequests(2);
+    held.client.write('bye while held');
+    held.client.close();
+    expect(await waiting).toMatchObject({ status: 200, body: { messages: ['bye while held'] } });
+
+    const between = await Poller.start(started);
+    const closed = new Promise((resolve) => between.client.once('close', resolve));
+    between.client.write('bye between polls');
+    between.client.close();
+    expect(between.client.closed).toBe(false);
+    expect(await between.poller.poll()).toMatchObject({ status: 200, body: { messages: ['bye between polls'] } });
+    expect(await closed).toMatchObject({ code: 1000 });
+    expect(await between.poller.poll()).toMatchObject({ status: 404, body: { error: 'ERR_UNKNOWN_SESSION' } });
+    await started.hub.close();
+  });
+
   it('answers held polls 410 when the hub closes, and leaves nothing open', async () => {
     const started = await startHub();
     hub = started.hub;
