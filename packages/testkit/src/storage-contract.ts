@@ -5,7 +5,9 @@
  * are random (a shared Redis database is fine) and counts are compared with a before value.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientRecord, Storage } from '@grappler/core';
+// A relative, type-only import: a package dependency on core would make a build cycle
+// (core's tests use the testkit).
+import type { ClientRecord, Storage } from '../../core/src/index';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** Short enough to keep the suite fast, with a wide margin before `PAST_TTL_MS` for slow CI machines. */
