@@ -1,0 +1,3 @@
+// The <script> build: `Grappler.connect(url, options)`.
+import { connect } from './index';
+export { connect };
