@@ -6,10 +6,14 @@ const page = readFileSync(new URL('../public/index.html', import.meta.url));
 /** The seed's broadcast echo: whatever one client sends, every client receives. */
 export function createEchoServer(): Server {
   const server = new Server({ origins: '*:*' }, (req, res) => {
-    // Answer the page ourselves; anything else is left to grappler (the seed's fnHandleNormalHTTP).
-    // A native EventSource asks for '/' too, with Accept: text/event-stream: that one is grappler's.
-    const wantsPage = !req.headers.accept?.includes('text/event-stream') && !req.url?.includes('transport=');
-    if (req.method === 'GET' && wantsPage && (req.url === '/' || req.url?.startsWith('/?'))) {
+    // Answer the page ourselves; anything else is left to grappler (the seed's fnHandleNormalHTTP):
+    // the client script at /grappler/client.js and the client's own requests, which also go to '/'.
+    // The query cannot tell them apart ('/?transport=sse' is both a page load that forces SSE and the
+    // client's SSE stream), but a browser navigating to a page sends Accept: text/html, and grappler's
+    // client (fetch: */*, or text/event-stream for SSE) never does.
+    const wantsPage = req.headers.accept?.includes('text/html') ?? false;
+    const pathname = req.url?.split('?', 1)[0];
+    if (req.method === 'GET' && wantsPage && pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     }
   });

@@ -19,6 +19,7 @@ import { type WebSocketOptions, websocketTransport } from '@grappler/transport-w
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, type Server as HttpServer, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type ClientHandler, DEFAULT_CLIENT_PATH, serveClient } from './serve-client';
 
 /** The seed's `fnHandleNormalHTTP`: answer a request yourself (send headers) or leave it to grappler. */
 export type HandleNormalHttp = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -54,6 +55,12 @@ export interface ServerOptions {
    * @default true
    */
   flashPolicy?: boolean | FlashPolicyOptions;
+  /**
+   * The path at which the built browser client (`@grappler/client`'s `grappler.iife.js`) is served,
+   * after `fnHandleNormalHTTP` (which may override it), or false not to serve it.
+   * @default "/grappler/client.js"
+   */
+  clientPath?: string | false;
 }
 
 /** Events of a {@link Server}. */
@@ -78,6 +85,7 @@ export class Server extends EventEmitter<ServerEvents> {
   /** The HTTP server grappler listens on. */
   readonly httpServer: HttpServer;
   readonly #policySniffer: PolicySniffer | undefined;
+  readonly #serveClient: ClientHandler | undefined;
 
   constructor(options?: ServerOptions | null, handleNormalHttp?: HandleNormalHttp | false | null, acceptClient?: AcceptClientSocket | false | null) {
     super();
@@ -88,6 +96,8 @@ export class Server extends EventEmitter<ServerEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', error);
     });
     this.hub.on('close', () => this.emit('close'));
+    const clientPath = opts.clientPath ?? DEFAULT_CLIENT_PATH;
+    this.#serveClient = clientPath === false ? undefined : serveClient({ path: clientPath, logger: opts.logger });
     this.httpServer = opts.server ?? createServer();
     const handler = handleNormalHttp || undefined;
     this.httpServer.on('request', (req, res) => this.#onRequest(handler, req, res));
@@ -121,7 +131,8 @@ export class Server extends EventEmitter<ServerEvents> {
   /**
    * The seed's order: the application's handler first; if it sent headers (or returned a promise
    * that settled after sending them), grappler leaves the request alone; otherwise grappler serves
-   * it when a transport claims it (see @grappler/http-session for the routing rules), else 404.
+   * it when it is the client script's path or a transport claims it (see @grappler/http-session for
+   * the routing rules), else 404.
    */
   async #onRequest(handler: HandleNormalHttp | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (handler) {
@@ -134,6 +145,7 @@ export class Server extends EventEmitter<ServerEvents> {
       }
       if (res.headersSent || res.writableEnded) return;
     }
+    if (this.#serveClient?.(req, res)) return;
     if (!this.hub.handleRequest(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
   }
 }
