@@ -21,7 +21,7 @@ describe('CORS', () => {
     expect(corsHeaders('https://app.example')).toEqual({
       'Access-Control-Allow-Origin': 'https://app.example',
       'Access-Control-Allow-Credentials': 'true',
-      'Access-Control-Expose-Headers': 'X-Grappler-Session, X-Grappler-Seq',
+      'Access-Control-Expose-Headers': 'X-Grappler-Session, X-Grappler-Seq, X-Grappler-Up',
       Vary: 'Origin',
     });
     expect(corsHeaders(undefined)).toEqual({});

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** Headers a browser may read from grappler's responses. */
-const EXPOSED = 'X-Grappler-Session, X-Grappler-Seq';
+const EXPOSED = 'X-Grappler-Session, X-Grappler-Seq, X-Grappler-Up';
 /** Headers a browser may send, beyond the simple ones. */
 const ALLOWED = 'Content-Type, Last-Event-ID, X-Grappler-Session';
 

@@ -17,7 +17,7 @@ import { corsHeaders, preflightHeaders } from './cors';
 import { type HttpTransportOptions, type ResolvedHttpTransportOptions, resolveHttpTransportOptions } from './options';
 import { readBody } from './read-body';
 import { sessionsOf } from './registry';
-import { PARAM, SESSION_HEADER, requestUrl, seqParam, wantsTransport } from './request-url';
+import { PARAM, SESSION_HEADER, requestUrl, seqParam, upParam, wantsTransport } from './request-url';
 import { respondError } from './respond';
 import { type Downstream, Session } from './session';
 
@@ -196,6 +196,17 @@ async function post(
   }
   const messages = parseMessages(req.headers['content-type'], body);
   if (!Array.isArray(messages)) return respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
-  for (const message of messages) session.receive(message);
-  res.writeHead(204, cors).end();
+  const first = upParam(url);
+  if (first === undefined) {
+    for (const message of messages) session.receive(message);
+    res.writeHead(204, cors).end();
+    return;
+  }
+  if (!session.receiveNumbered(first, messages)) {
+    return respondError(res, 400, 'ERR_BAD_REQUEST', `message ${first} skips ahead: expected at most ${session.upstream + 1}`, {
+      ...cors,
+      'X-Grappler-Up': String(session.upstream),
+    });
+  }
+  res.writeHead(204, { ...cors, 'X-Grappler-Up': String(session.upstream) }).end();
 }

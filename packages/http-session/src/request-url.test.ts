@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { requestUrl, seqParam, wantsTransport } from './request-url';
+import { requestUrl, seqParam, upParam, wantsTransport } from './request-url';
 
 const request = (url: string, method = 'GET', accept?: string): IncomingMessage =>
   ({ url, method, headers: accept ? { accept } : {} }) as IncomingMessage;
@@ -34,5 +34,7 @@ describe('routing a request to its transport', () => {
     expect(seqParam(new URL('http://x/?seq=-1'))).toBeUndefined();
     expect(seqParam(new URL('http://x/?seq=1e3'))).toBeUndefined();
     expect(requestUrl(request('//[bad')).pathname).toBe('/');
+    expect(upParam(new URL('http://x/?up=7'))).toBe(7);
+    expect(upParam(new URL('http://x/?up=0'))).toBeUndefined();
   });
 });

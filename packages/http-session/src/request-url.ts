@@ -1,13 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Query parameters every HTTP transport understands (the one place they are named). */
-export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 'seq' }> = Object.freeze({
+export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 'seq'; up: 'up' }> = Object.freeze({
   /** Which transport a request wants: `sse`, `xhr-multipart` or `longpoll`. */
   transport: 'transport',
   /** The session a request belongs to. */
   session: 'session',
   /** The last sequence number the client received (resume and acknowledgement). */
   seq: 'seq',
+  /** On a POST: the number of its first message, so a retried POST delivers nothing twice. */
+  up: 'up',
 });
 
 /** The request header that may carry the session id instead of the query. */
@@ -34,8 +36,19 @@ export function wantsTransport(name: string, req: IncomingMessage, url: URL, pat
   return name === 'sse' && req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream');
 }
 
-/** A non-negative integer query parameter, or undefined when absent or malformed. */
+/** `?seq=`: a non-negative integer, or undefined when absent or malformed. */
 export function seqParam(url: URL): number | undefined {
-  const value = url.searchParams.get(PARAM.seq);
-  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+  return integerParam(url, PARAM.seq, 0);
+}
+
+/** `?up=`: a positive integer, or undefined when absent or malformed. */
+export function upParam(url: URL): number | undefined {
+  return integerParam(url, PARAM.up, 1);
+}
+
+function integerParam(url: URL, name: string, min: number): number | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null || !/^\d{1,15}$/.test(value)) return undefined;
+  const number = Number(value);
+  return number >= min ? number : undefined;
 }

@@ -134,6 +134,16 @@ describe('Session', () => {
     expect(log).toEqual(['closed:1000']);
   });
 
+  it('delivers numbered messages once, however often a POST is retried, and refuses a hole', () => {
+    const { session, log } = createSession();
+    expect(session.receiveNumbered(1, ['a', 'b'])).toBe(true);
+    expect(session.receiveNumbered(1, ['a', 'b'])).toBe(true);
+    expect(session.receiveNumbered(2, ['b', 'c'])).toBe(true);
+    expect(session.receiveNumbered(5, ['e'])).toBe(false);
+    expect(session.upstream).toBe(3);
+    expect(log).toEqual(['message:a', 'message:b', 'message:c']);
+  });
+
   it('ends the open response when it closes, and answers later requests as closed', () => {
     const { session, log } = createSession();
     const downstream = new RecordingDownstream();

@@ -57,6 +57,7 @@ export class Session<Frame> implements Connection<Frame> {
   #idleSince = Date.now();
   #awaitingDrain = false;
   #closed = false;
+  #upstream = 0;
   /** Set by close() while frames still wait for the client's next request. */
   #closing: CloseReason | undefined;
   #onTerminate: ((downstream: Downstream<Frame>) => void) | undefined;
@@ -108,6 +109,26 @@ export class Session<Frame> implements Connection<Frame> {
   /** A message the client POSTed. */
   receive(message: string): void {
     if (!this.#closed && !this.#closing) this.#events?.message(message);
+  }
+
+  /** The highest numbered message delivered so far (see {@link receiveNumbered}). */
+  get upstream(): number {
+    return this.#upstream;
+  }
+
+  /**
+   * Messages the client numbered, `first` being the number of the first: those at or below
+   * {@link upstream} were delivered by an earlier attempt of the same POST and are skipped, so a
+   * retried POST delivers each message once. False (nothing delivered) when `first` would
+   * leave a hole: a client sends its batches in order.
+   */
+  receiveNumbered(first: number, messages: readonly string[]): boolean {
+    if (first > this.#upstream + 1) return false;
+    for (let index = this.#upstream + 1 - first; index < messages.length; index++) {
+      this.receive(messages[index]!);
+      this.#upstream = first + index;
+    }
+    return true;
   }
 
   /**

@@ -23,6 +23,25 @@ describe('messages POSTed by a long-poll client', () => {
     await started.hub.close();
   });
 
+  it('delivers numbered messages once when a POST is retried (?up=), and says how far it got', async () => {
+    const started = await startHub();
+    hub = started.hub;
+    const { poller, client } = await Poller.start(started);
+    const messages: unknown[] = [];
+    client.on('message', (data) => messages.push(data));
+    const post = (up: number, body: string[]) =>
+      request(`${poller.url()}&up=${up}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    const first = await post(1, ['a', 'b']);
+    expect(first.status).toBe(204);
+    expect(first.headers.get('x-grappler-up')).toBe('2');
+    // The answer was lost on the way: the client sends the same batch again, then the next.
+    expect((await post(1, ['a', 'b'])).headers.get('x-grappler-up')).toBe('2');
+    expect((await post(3, ['c'])).headers.get('x-grappler-up')).toBe('3');
+    expect(await post(9, ['i'])).toMatchObject({ status: 400, body: { error: 'ERR_BAD_REQUEST' } });
+    expect(messages).toEqual(['a', 'b', 'c']);
+    await started.hub.close();
+  });
+
   it('answers a POST while a poll is held without disturbing the poll', async () => {
     const started = await startHub();
     hub = started.hub;
