@@ -125,7 +125,7 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     this.#transport = name;
     if (previous) this.emit('transport', { from: previous, to: name });
     if ((this.#state as ClientState) === 'closed') return; // a listener closed the client
-    const resume = this.#resume.get(name) ?? { session: undefined, seq: 0 };
+    const resume = this.#resume.get(name) ?? { session: undefined, seq: 0, upstream: { session: undefined, next: 1, batches: [] } };
     this.#resume.set(name, resume);
     let opened = false;
     const link: Link = LINKS[name]({

@@ -3,9 +3,16 @@
  * answer into a ClientError, and the upstream: POSTs of JSON arrays of strings, one at a time
  * so that order holds, batching whatever `send()` got while the previous POST was out or in the
  * same tick.
+ *
+ *   send() --> pending --(microtask)--> a batch numbered `up`..  --> resume.upstream.batches
+ *   batches[0] --POST &up=--> 2xx: dropped | 5xx, network error: same batch again after backoff
+ *                         \--> 404: wait for the next link | other 4xx: dropped, ERR_SEND
+ *   link ends: the POST out is aborted; its batch, unacknowledged, goes first on the next link
+ *   (the server skips numbers it delivered); a new session renumbers the batches from 1.
  */
+import { backoffDelayMs } from '../backoff';
 import { ClientError, toClientError } from '../errors';
-import type { CloseInfo, Link, LinkContext } from './types';
+import type { CloseInfo, Link, LinkContext, UpstreamState } from './types';
 
 /** The URL of a transport request: the server's URL plus `transport` and the given parameters. */
 export function transportUrl(context: LinkContext, params: Record<string, string | number | undefined> = {}): string {
@@ -54,48 +61,115 @@ export async function readBody(response: Response, onChunk: (chunk: Uint8Array) 
 export interface Poster {
   /** Queues a message for the next POST. */
   send(data: string): void;
-  /** Stops sending and returns what was never POSTed; a POST already out completes. */
+  /** Starts POSTing: at open, first what earlier links of the session left unacknowledged. */
+  start(): void;
+  /** Stops, aborting a POST that is out, and returns what was never POSTed; what was stays in `resume.upstream`. */
   stop(): string[];
-  /** Stops and aborts a POST that is out. */
-  abort(): void;
 }
 
-/** Creates the upstream of an HTTP link, POSTing to the session `session()` returns. */
-export function createPoster(context: LinkContext, session: () => string | undefined): Poster {
+/** Gives the batches new numbers from 1 when the session changed: the old session delivered none of them. */
+export function numberFor(upstream: UpstreamState, session: string | undefined): void {
+  if (upstream.session === session) return;
+  upstream.session = session;
+  upstream.next = 1;
+  for (const batch of upstream.batches) {
+    batch.up = upstream.next;
+    upstream.next += batch.messages.length;
+  }
+}
+
+/** Statuses worth retrying: the server may deliver the same body later (it skips what it already has). */
+const retryable = (status: number): boolean => status >= 500 || status === 408 || status === 429;
+
+/**
+ * Creates the upstream of an HTTP link. Each POST carries `&up=<number of its first message>`; one
+ * is out at a time, so order holds. A POST that fails (network error, 5xx) is retried as it was,
+ * after the client's backoff; a later batch waits for it.
+ */
+export function createPoster(context: LinkContext): Poster {
+  const { resume, options } = context;
+  const upstream = resume.upstream;
   const controller = new AbortController();
   let pending: string[] = [];
-  let posting = false;
+  let started = false;
+  let running = false;
   let stopped = false;
+  let gone = false; // the server answered 404: POST nothing more on this link
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const flush = async (): Promise<void> => {
-    while (pending.length > 0 && !stopped) {
-      const batch = pending;
-      pending = [];
-      try {
-        const response = await fetch(transportUrl(context, { session: session() }), {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(batch),
-          signal: controller.signal,
-        });
-        if (!response.ok) throw await responseError(response);
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        const cause = toClientError(error, 'ERR_SEND');
-        const failure = new ClientError('ERR_SEND', `${batch.length} message(s) were not delivered: ${cause.message}`, { cause });
-        context.handlers.error(failure);
+  const wait = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      timer = setTimeout(() => {
+        timer = undefined;
+        resolve();
+      }, ms);
+    });
+
+  /** POSTs the first batch: true when it is settled (acknowledged, or refused for good), false to stop. */
+  const postFirst = async (): Promise<boolean> => {
+    const batch = upstream.batches[0]!;
+    let failure: ClientError;
+    try {
+      const response = await fetch(transportUrl(context, { session: resume.session, up: batch.up }), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(batch.messages),
+        signal: controller.signal,
+      });
+      if (response.ok) {
+        upstream.batches.shift();
+        failures = 0;
+        return true;
       }
+      failure = await responseError(response);
+      if (response.status === 404) {
+        // The session is gone: the batches wait for the next link's session, renumbered into it.
+        gone = true;
+        context.handlers.error(failure);
+        return false;
+      }
+      if (!retryable(response.status)) {
+        // Refused for good (413, 400): its numbers go to the next batches, as the server never counted them.
+        upstream.batches.shift();
+        for (const later of upstream.batches) later.up -= batch.messages.length;
+        upstream.next -= batch.messages.length;
+        const lost = new ClientError('ERR_SEND', `${batch.messages.length} message(s) were not delivered: ${failure.message}`, { cause: failure });
+        context.handlers.error(lost);
+        return true;
+      }
+    } catch (error) {
+      if (controller.signal.aborted) return false;
+      failure = toClientError(error, 'ERR_SEND');
+    }
+    failures += 1;
+    const delayMs = backoffDelayMs(failures, options.reconnectDelayMs, options.maxReconnectDelayMs);
+    const message = `a POST of ${batch.messages.length} message(s) failed, retrying in ${delayMs} ms: ${failure.message}`;
+    context.handlers.error(new ClientError('ERR_SEND', message, { cause: failure }));
+    await wait(delayMs);
+    return !stopped;
+  };
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      numberFor(upstream, resume.session);
+      if (pending.length > 0) {
+        upstream.batches.push({ up: upstream.next, messages: pending });
+        upstream.next += pending.length;
+        pending = [];
+      }
+      if (upstream.batches.length === 0 || !(await postFirst())) return;
     }
   };
 
   const schedule = (): void => {
-    if (posting || stopped) return;
-    posting = true;
+    if (!started || running || stopped || gone) return;
+    running = true;
     // A microtask, not a timer: messages sent in the same tick go out in one POST.
     queueMicrotask(() => {
-      flush().finally(() => {
-        posting = false;
-        if (pending.length > 0) schedule();
+      run().finally(() => {
+        running = false;
+        if (pending.length > 0) schedule(); // sent while the loop was returning
       });
     });
   };
@@ -105,16 +179,17 @@ export function createPoster(context: LinkContext, session: () => string | undef
       pending.push(data);
       schedule();
     },
+    start() {
+      started = true;
+      schedule();
+    },
     stop() {
       stopped = true;
+      clearTimeout(timer);
+      controller.abort();
       const unsent = pending;
       pending = [];
       return unsent;
-    },
-    abort() {
-      stopped = true;
-      pending = [];
-      controller.abort();
     },
   };
 }
@@ -135,7 +210,7 @@ export interface HttpLinkControl {
  */
 export function startHttpLink(context: LinkContext, run: (control: HttpLinkControl) => Promise<CloseInfo>): Link {
   const controller = new AbortController();
-  const poster = createPoster(context, () => context.resume.session);
+  const poster = createPoster(context);
   let active = true;
   let open = false;
   const control: HttpLinkControl = {
@@ -143,6 +218,7 @@ export function startHttpLink(context: LinkContext, run: (control: HttpLinkContr
     opened() {
       if (!active || open) return;
       open = true;
+      poster.start();
       context.handlers.opened();
     },
     message(data) {
@@ -169,7 +245,7 @@ export function startHttpLink(context: LinkContext, run: (control: HttpLinkContr
     close() {
       active = false;
       controller.abort();
-      poster.abort();
+      poster.stop();
     },
   };
 }

@@ -18,6 +18,27 @@ export interface CloseInfo {
 export interface ResumeState {
   session: string | undefined;
   seq: number;
+  /** The upstream of the session: kept across links so a reconnect resends what was not acknowledged. */
+  upstream: UpstreamState;
+}
+
+/** A POST's body and the number of its first message (`&up=`): resent as it is until acknowledged. */
+export interface UpstreamBatch {
+  up: number;
+  readonly messages: string[];
+}
+
+/**
+ * Messages POSTed in a session and not yet acknowledged. They are numbered from 1 per session so the
+ * server can deliver each once however often a retry resends it; another session renumbers them.
+ */
+export interface UpstreamState {
+  /** The session the batches are numbered in. */
+  session: string | undefined;
+  /** The number of the next message. */
+  next: number;
+  /** Oldest first; only the first is ever out. */
+  batches: UpstreamBatch[];
 }
 
 /** What a link reports to the client. Nothing is called after `closed`. */
