@@ -12,7 +12,7 @@
  */
 import { backoffDelayMs } from '../backoff';
 import { ClientError, toClientError } from '../errors';
-import type { CloseInfo, Link, LinkContext, UpstreamState } from './types';
+import type { CloseInfo, Link, LinkContext, ResumeState, UpstreamState } from './types';
 
 /** The URL of a transport request: the server's URL plus `transport` and the given parameters. */
 export function transportUrl(context: LinkContext, params: Record<string, string | number | undefined> = {}): string {
@@ -248,4 +248,30 @@ export function startHttpLink(context: LinkContext, run: (control: HttpLinkContr
       poster.stop();
     },
   };
+}
+
+/**
+ * Opens a stream response, resuming the session in `resume` when the server still has it: an
+ * expired one (404) is dropped and a new one started (framed mode will report the gap). A new
+ * session id in the answer resets the cursor.
+ */
+export async function openStreamResponse(
+  context: LinkContext,
+  signal: AbortSignal,
+  get: (context: LinkContext, signal: AbortSignal, resume: ResumeState) => Promise<Response>,
+): Promise<Response> {
+  const { resume } = context;
+  let response = await get(context, signal, resume);
+  if (response.status === 404 && resume.session !== undefined) {
+    resume.session = undefined;
+    resume.seq = 0;
+    response = await get(context, signal, resume);
+  }
+  if (!response.ok) throw await responseError(response);
+  const session = response.headers.get('X-Grappler-Session');
+  if (session && session !== resume.session) {
+    resume.session = session;
+    resume.seq = 0; // a new session; on a resume the server's own seq headers are not our cursor
+  }
+  return response;
 }

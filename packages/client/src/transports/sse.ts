@@ -6,7 +6,7 @@
 import { decodeBase64 } from '../base64';
 import { ClientError } from '../errors';
 import { createSseParser } from '../parse/sse-parser';
-import { readBody, requireFetch, responseError, startHttpLink, transportUrl } from './http';
+import { openStreamResponse, readBody, requireFetch, startHttpLink, transportUrl } from './http';
 import type { Link, LinkContext, ResumeState } from './types';
 
 /** Splits an event id `<session>.<seq>`; undefined when it is not one. */
@@ -27,19 +27,7 @@ export function sseLink(context: LinkContext): Link {
   const { resume } = context;
   return startHttpLink(context, async (control) => {
     requireFetch();
-    let response = await get(context, control.signal, resume);
-    if (response.status === 404 && resume.session !== undefined) {
-      // The session expired: start a new one (what it had queued is gone; framed mode will report the gap).
-      resume.session = undefined;
-      resume.seq = 0;
-      response = await get(context, control.signal, resume);
-    }
-    if (!response.ok) throw await responseError(response);
-    const header = response.headers.get('X-Grappler-Session');
-    if (header && header !== resume.session) {
-      resume.session = header;
-      resume.seq = 0;
-    }
+    const response = await openStreamResponse(context, control.signal, get);
     if (resume.session !== undefined) control.opened();
     const parser = createSseParser();
     const decoder = new TextDecoder();

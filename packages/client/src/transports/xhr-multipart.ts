@@ -4,7 +4,7 @@
  */
 import { ClientError } from '../errors';
 import { createMultipartParser, parseMultipartBoundary } from '../parse/multipart-parser';
-import { readBody, requireFetch, responseError, startHttpLink, transportUrl } from './http';
+import { openStreamResponse, readBody, requireFetch, startHttpLink, transportUrl } from './http';
 import type { Link, LinkContext, ResumeState } from './types';
 
 const get = (context: LinkContext, signal: AbortSignal, resume: ResumeState): Promise<Response> =>
@@ -22,20 +22,9 @@ export function xhrMultipartLink(context: LinkContext): Link {
   const { resume } = context;
   return startHttpLink(context, async (control) => {
     requireFetch();
-    let response = await get(context, control.signal, resume);
-    if (response.status === 404 && resume.session !== undefined) {
-      resume.session = undefined;
-      resume.seq = 0;
-      response = await get(context, control.signal, resume);
-    }
-    if (!response.ok) throw await responseError(response);
+    const response = await openStreamResponse(context, control.signal, get);
     const boundary = parseMultipartBoundary(response.headers.get('Content-Type'));
     if (!boundary) throw new ClientError('ERR_PROTOCOL', 'the multipart response names no boundary');
-    const session = response.headers.get('X-Grappler-Session');
-    if (session && session !== resume.session) {
-      resume.session = session;
-      resume.seq = 0; // a new session; on a resume X-Grappler-Seq is the newest seq, not our cursor
-    }
     if (resume.session === undefined) throw new ClientError('ERR_PROTOCOL', 'the response carries no X-Grappler-Session');
     control.opened();
     const parser = createMultipartParser(boundary);
