@@ -8,12 +8,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type Client as HubClient, type Hub, createHub } from '@grappler/core';
 import { listen } from '@grappler/testkit';
-import { SERVER_TRANSPORTS } from './helpers';
+import { SERVER_TRANSPORTS, observeServer } from './helpers';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const IIFE = `${PACKAGE}dist/grappler.iife.js`;
@@ -85,28 +84,13 @@ export async function startPageServer(): Promise<PageServer> {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!serveApp(req, res) && !hub.handleRequest(req, res)) res.writeHead(404).end();
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const clients: HubClient[] = [];
-  const received: string[] = [];
-  hub.on('connection', (client) => {
-    clients.push(client);
-    client.on('message', (data: string | Uint8Array) => received.push(String(data)));
-  });
+  const observed = observeServer(server, hub);
   const port = await listen(server);
   return {
     hub,
     server,
     base: `http://127.0.0.1:${port}`,
-    clients,
-    received,
-    dropConnections() {
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    },
+    ...observed,
   };
 }
 

@@ -33,10 +33,27 @@ export async function startServer(transports: readonly Transport[], options: Hub
   const server = createServer();
   const hub = createHub({ pingInterval: 1000, ...options, transports });
   hub.attach(server);
-  const streams = new Set<Socket>();
+  const observed = observeServer(server, hub);
+  const port = await listen(server);
+  return {
+    hub,
+    server,
+    url: `http://127.0.0.1:${port}/`,
+    clients: observed.clients,
+    received: observed.received,
+    dropStreams: observed.dropConnections,
+  };
+}
+
+/**
+ * Records what a test needs to see of a server: its hub's clients in connection order, every
+ * message they received, and a way to cut every TCP connection it holds, as a network would.
+ */
+export function observeServer(server: Server, hub: Hub): { clients: HubClient[]; received: string[]; dropConnections(): void } {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
-    streams.add(socket);
-    socket.on('close', () => streams.delete(socket));
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   const clients: HubClient[] = [];
   const received: string[] = [];
@@ -44,16 +61,12 @@ export async function startServer(transports: readonly Transport[], options: Hub
     clients.push(client);
     client.on('message', (data: string | Uint8Array) => received.push(String(data)));
   });
-  const port = await listen(server);
   return {
-    hub,
-    server,
-    url: `http://127.0.0.1:${port}/`,
     clients,
     received,
-    dropStreams() {
-      for (const socket of streams) socket.destroy();
-      streams.clear();
+    dropConnections() {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
     },
   };
 }

@@ -1,18 +1,10 @@
-import { openSocket } from '@grappler/testkit';
+import { openSocket, waitUntil } from '@grappler/testkit';
 import { parseMultipartStream } from '@grappler/transport-xhr-multipart';
 import { EventSource } from 'eventsource';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from '../src/index';
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('one Server, every transport', () => {
   let server: Server | undefined;
@@ -45,14 +37,14 @@ describe('one Server, every transport', () => {
     });
 
     const created = (await (await fetch(`${base}/?transport=longpoll`)).json()) as { session: string; seq: number };
-    await until(() => server!.hub.size === 4);
+    await waitUntil(() => server!.hub.size === 4);
     expect(transports.sort()).toEqual(['longpoll', 'sse', 'websocket', 'xhr-multipart']);
     const poll = fetch(`${base}/?transport=longpoll&session=${created.session}&seq=${created.seq}`).then((res) => res.json());
 
     server.broadcast('to every transport');
     expect(await ws.waitForMessages(1)).toEqual(['to every transport']);
     expect(((await poll) as { messages: string[] }).messages).toEqual(['to every transport']);
-    await until(() => sseMessages.length === 1 && multipartMessages.length === 1);
+    await waitUntil(() => sseMessages.length === 1 && multipartMessages.length === 1);
     expect(sseMessages).toEqual(['to every transport']);
     expect(multipartMessages).toEqual(['to every transport']);
 
