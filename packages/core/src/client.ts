@@ -18,22 +18,38 @@ export interface ClientEvents {
   close: [reason: CloseReason];
   /** `state` changed. */
   stateChange: [state: number, previous: number];
+  /**
+   * A framed client's connection dropped (no close frame): it is kept, with `STATE.TEMP` set, for
+   * `sessionIdleMs`, and messages addressed to it wait in the hub's log for it to come back.
+   */
+  detach: [];
+  /** A detached (or still attached) framed client came back over a new connection, maybe of another transport. */
+  resume: [];
 }
 
 /** What a client needs from its hub; kept narrow so Client never sees the Hub's internals. */
 export interface ClientHost {
+  /** Logs a message for everyone (but `except`) and delivers it. */
   deliver(message: OutboundMessage, except: Client | undefined): void;
+  /** Logs a message for `client` alone and delivers it. */
+  deliverTo(client: Client, message: OutboundMessage): boolean;
+  /** Ends a client that has no connection to close. */
+  end(client: Client, reason: CloseReason): void;
   storageFor(id: string): KeyValueStore;
   maxBufferedBytes: number;
 }
 
-/** Everything a Client is made from. */
-export interface ClientInit {
-  readonly id: string;
+/** What a Client learns from each connection it gets. */
+export interface ConnectionInfo {
   readonly transport: string;
   readonly version: string | undefined;
   readonly remoteAddress: string;
   readonly headers: IncomingHttpHeaders;
+}
+
+/** Everything a Client is made from. */
+export interface ClientInit extends ConnectionInfo {
+  readonly id: string;
   readonly state: number;
 }
 
@@ -44,30 +60,52 @@ export interface ClientInit {
 export class Client extends EventEmitter<ClientEvents> {
   /** Unguessable (144 random bits). */
   readonly id: string;
-  /** The transport's name, e.g. `"websocket"`. */
-  readonly transport: string;
-  /** The protocol version where a transport has several (`"rfc6455"`), else undefined. */
-  readonly version: string | undefined;
-  /** The peer's IP address as the socket saw it. */
-  readonly remoteAddress: string;
-  /** The headers of the request that opened the connection. */
-  readonly headers: IncomingHttpHeaders;
-  readonly #connection: Connection;
   readonly #host: ClientHost;
+  #info: ConnectionInfo;
+  #connection: Connection | undefined;
   #state: number;
   #closed = false;
+  #detachedAt = 0;
+  #upstream = 0;
 
   /** @internal Made by the hub when a transport attaches a connection. */
   constructor(init: ClientInit, connection: Connection, host: ClientHost) {
     super();
     this.id = init.id;
-    this.transport = init.transport;
-    this.version = init.version;
-    this.remoteAddress = init.remoteAddress;
-    this.headers = init.headers;
+    this.#info = init;
     this.#state = init.state;
     this.#connection = connection;
     this.#host = host;
+  }
+
+  /** The transport's name, e.g. `"websocket"`; a framed client that resumed elsewhere reports its new one. */
+  get transport(): string {
+    return this.#info.transport;
+  }
+
+  /** The protocol version where a transport has several (`"rfc6455"`), else undefined. */
+  get version(): string | undefined {
+    return this.#info.version;
+  }
+
+  /** The peer's IP address as the socket of its latest connection saw it. */
+  get remoteAddress(): string {
+    return this.#info.remoteAddress;
+  }
+
+  /** The headers of the request that opened its latest connection. */
+  get headers(): IncomingHttpHeaders {
+    return this.#info.headers;
+  }
+
+  /** True while a framed client has no connection and waits to be resumed (`STATE.TEMP`). */
+  get detached(): boolean {
+    return this.#connection === undefined && !this.#closed;
+  }
+
+  /** @internal When the client was detached (ms since the epoch). */
+  get detachedAt(): number {
+    return this.#detachedAt;
   }
 
   /** A bit field of {@link STATE} values. */
@@ -90,7 +128,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Outbound bytes queued in user memory, not yet handed to the kernel. */
   get bufferedBytes(): number {
-    return this.#connection.bufferedBytes;
+    return this.#connection?.bufferedBytes ?? 0;
   }
 
   /** The client's key-value storage (the hub's `storage` backend). */
@@ -103,7 +141,7 @@ export class Client extends EventEmitter<ClientEvents> {
    * Returns false when the data was queued in user memory: `drain` follows once it is flushed.
    */
   write(data: string | Uint8Array, encoding?: BufferEncoding): boolean {
-    return this.deliver(new OutboundMessage(data, encoding), undefined);
+    return this.#host.deliverTo(this, new OutboundMessage(data, encoding));
   }
 
   /** Sends data to every other connected client. */
@@ -114,7 +152,8 @@ export class Client extends EventEmitter<ClientEvents> {
   /** Closes the connection politely (code 1000 unless given). */
   close(code = 1000, reason = ''): void {
     if (this.#closed) return;
-    this.#connection.close({ code, reason });
+    if (this.#connection) this.#connection.close({ code, reason });
+    else this.#host.end(this, { code, reason });
   }
 
   /**
@@ -122,9 +161,9 @@ export class Client extends EventEmitter<ClientEvents> {
    * A client past `maxBufferedBytes` is cut off: one slow reader must not hold the process's memory.
    */
   deliver(message: OutboundMessage, frame: unknown): boolean {
-    if (this.#closed) return false;
     const connection = this.#connection;
-    const ok = connection.write(frame ?? connection.format.encode(message));
+    if (this.#closed || !connection) return false;
+    const ok = connection.write(frame ?? connection.format.encode(message), message.seq);
     const buffered = connection.bufferedBytes;
     if (buffered > this.#host.maxBufferedBytes) {
       this.report(new LimitExceededError('maxBufferedBytes', this.#host.maxBufferedBytes, buffered));
@@ -134,9 +173,45 @@ export class Client extends EventEmitter<ClientEvents> {
     return ok;
   }
 
-  /** @internal The transport's side, for the hub's encoder and ticker. */
-  get connection(): Connection {
+  /** @internal The transport's side, for the hub's encoder and ticker; undefined while detached. */
+  get connection(): Connection | undefined {
     return this.#connection;
+  }
+
+  /** @internal The connection dropped; the client waits for a resume (`STATE.TEMP`). */
+  detach(): void {
+    if (this.#closed || !this.#connection) return;
+    this.#connection = undefined;
+    this.#detachedAt = Date.now();
+    this.setState(this.#state | STATE.TEMP);
+    this.emit('detach');
+  }
+
+  /** @internal A new connection takes over; the previous one, if any, is returned for the hub to cut. */
+  reattach(connection: Connection, info: ConnectionInfo, protocol: number): Connection | undefined {
+    const previous = this.#connection;
+    this.#connection = connection;
+    this.#info = info;
+    const kind = STATE.PROTO_HTTP | STATE.PROTO_WEBSOCKET;
+    this.setState(((this.#state & ~STATE.TEMP) & ~kind) | protocol);
+    this.emit('resume');
+    return previous;
+  }
+
+  /** @internal The highest upstream number delivered (docs/framed-mode.md). */
+  get upstream(): number {
+    return this.#upstream;
+  }
+
+  /** @internal Delivers the messages numbered from `first` that were not delivered before; false on a hole. */
+  receiveNumbered(first: number, messages: readonly string[]): boolean {
+    if (this.#closed) return true;
+    if (first > this.#upstream + 1) return false;
+    for (let index = this.#upstream + 1 - first; index < messages.length; index++) {
+      this.#upstream = first + index;
+      this.emit('message', messages[index]!);
+    }
+    return true;
   }
 
   /** @internal Emits `error` when someone listens: an unhandled 'error' event would crash the server. */

@@ -33,6 +33,7 @@ const CODE_FOR_LIMIT: Readonly<Record<keyof Limits, GrapplerErrorCode>> = {
   maxClients: 'ERR_TOO_MANY_CLIENTS',
   maxBodyBytes: 'ERR_MESSAGE_TOO_LARGE',
   sessionIdleMs: 'ERR_SESSION_EXPIRED',
+  backlogBytes: 'ERR_BUFFER_FULL',
 };
 
 /** A named limit was passed: `limit` is the option's name, `max` its value, `actual` what was seen (when known). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientHost } from './client';
+import { Client, type ClientHost, type ConnectionInfo } from './client';
 import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
@@ -9,11 +9,19 @@ import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
+import { type ControlFrame, isFramed, parseUpstreamEnvelope } from './framed';
 import { OutboundMessage } from './message';
+import { type Addressing, type LogEntry, MessageLog } from './message-log';
 import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
 import type { KeyValueStore, Storage } from './storage';
-import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport, WireFormat } from './transport';
+import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
+
+/** What a log entry costs beyond its payload, so that a flood of tiny messages is bounded too. */
+const ENTRY_OVERHEAD_BYTES = 64;
+
+/** A framed WebSocket peer is acknowledged at least every this many messages (and on every tick). */
+const ACK_EVERY_MESSAGES = 32;
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -78,6 +86,12 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #servers = new Set<HttpServer>();
   readonly #host: ClientHost;
   readonly #port: HubPort;
+  readonly #log: MessageLog<OutboundMessage>;
+  /** Framed clients by resume token. */
+  readonly #tokens = new Map<string, Client>();
+  /** What each framed client was last told of its upstream, and its token. */
+  readonly #framed = new WeakMap<Client, { token: string; since: number; acked: number }>();
+  #seq = 0;
   #ticker: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -92,8 +106,14 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#logger = options.logger ?? (() => {});
     this.#acceptClient = options.acceptClient;
     for (const transport of options.transports ?? []) this.use(transport);
+    this.#log = new MessageLog(this.limits.backlogBytes);
     this.#host = {
       deliver: (message, except) => this.#deliver(message, except),
+      deliverTo: (client, message) => {
+        this.#enter(message, { to: client.id });
+        return client.deliver(message, undefined);
+      },
+      end: (client, reason) => this.#onClosed(client, reason),
       storageFor: (id) => this.#storageFor(id),
       maxBufferedBytes: this.limits.maxBufferedBytes,
     };
@@ -111,6 +131,11 @@ export class Hub extends ClientRegistry<HubEvents> {
   use(transport: Transport): this {
     this.#transports.push(transport);
     return this;
+  }
+
+  /** The number of the newest message (docs/framed-mode.md); 0 before the first. */
+  get seq(): number {
+    return this.#seq;
   }
 
   /** Sends data to every connected client, encoded once per wire format. */
@@ -186,7 +211,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const client of clients) client.close(1001, 'server shutting down');
     const servers = [...this.#servers].map(closeServer);
     const graceful = await settlesWithin(Promise.all(gone), this.#closeTimeoutMs);
-    if (!graceful) for (const client of this.clients.values()) client.connection.terminate();
+    if (!graceful) for (const client of this.clients.values()) client.connection?.terminate();
     for (const transport of this.#transports) transport.close?.();
     await Promise.all(servers);
     await this.storage?.close();
@@ -205,33 +230,103 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 
   #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
+    const framed = isFramed(connection.format);
+    const resumed = framed && meta.resume ? this.#tokens.get(meta.resume.token) : undefined;
+    if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
     const id = createId();
-    const client = new Client(
-      {
-        id,
-        transport: meta.transport,
-        version: meta.version,
-        remoteAddress: meta.req.socket.remoteAddress ?? '',
-        headers: meta.req.headers,
-        state: STATE.ACCEPTED | meta.protocol,
-      },
-      connection,
-      this.#host,
-    );
+    const client = new Client({ id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol }, connection, this.#host);
     this.clients.set(id, client);
     this.#startTicker();
     this.storage
       ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
       .catch((error: unknown) => this.#report(error, 'storage.addClient failed', 'ERR_STORAGE'));
-    this.#logger(`client ${id} connected over ${meta.transport}`, LOG.INFO);
+    this.#logger(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
+    if (framed) {
+      const token = createId();
+      this.#tokens.set(token, client);
+      this.#framed.set(client, { token, since: this.#seq, acked: 0 });
+      this.#control(connection, { t: 'hello', s: this.#seq, id, token, resumed: false, up: 0 }, this.#seq);
+    }
     queueMicrotask(() => this.emit('connection', client));
+    return this.#bind(client, connection);
+  }
+
+  /**
+   * Attaches a new connection to a framed client: the old one, if the client still had it, is cut;
+   * the new one gets `hello`, a `gap` if the log no longer holds all it missed, then the replay.
+   */
+  #resume(client: Client, connection: Connection, meta: ConnectionMeta, seq: number): AttachedConnection {
+    const framed = this.#framed.get(client)!;
+    // A cursor from before the client existed, or beyond the newest message, is clamped: no one
+    // is replayed what was sent before they connected.
+    const cursor = Math.min(Math.max(Number.isSafeInteger(seq) ? seq : 0, framed.since), this.#seq);
+    const previous = client.reattach(connection, connectionInfo(meta), meta.protocol);
+    previous?.terminate(); // its `closed` comes later and is ignored: it is no longer the client's
+    this.#logger(`client ${client.id} resumed over ${meta.transport} after ${cursor}`, LOG.INFO);
+    const replay = this.#log.replay(cursor, client.id);
+    framed.acked = client.upstream;
+    this.#control(connection, { t: 'hello', s: cursor, id: client.id, token: framed.token, resumed: true, up: client.upstream }, cursor);
+    if (replay.gap) this.#control(connection, { t: 'gap', s: replay.gap.to, from: replay.gap.from }, replay.gap.to);
+    for (const entry of replay.entries) client.deliver(entry.message, frameOf(entry, connection));
+    return this.#bind(client, connection);
+  }
+
+  /** The callbacks of one connection; once another connection took over, its drops are ignored. */
+  #bind(client: Client, connection: Connection): AttachedConnection {
+    const framed = isFramed(connection.format);
+    const current = (): boolean => client.connection === connection;
     return {
       client,
-      message: (data) => client.emit('message', data),
-      drain: () => client.emit('drain'),
-      error: (error) => this.#clientError(client, error),
-      closed: (reason) => this.#onClosed(client, reason),
+      message: (data) => {
+        if (framed && typeof data === 'string') this.#receiveEnvelope(client, connection, data);
+        else client.emit('message', data);
+      },
+      numbered: (first, messages) => {
+        const delivered = client.receiveNumbered(first, messages);
+        // The transport answers a numbered batch itself (an HTTP POST's X-Grappler-Up): no ack frame.
+        const framedState = this.#framed.get(client);
+        if (framedState) framedState.acked = client.upstream;
+        return delivered;
+      },
+      drain: () => {
+        if (current()) client.emit('drain');
+      },
+      error: (error) => {
+        if (current()) this.#clientError(client, error);
+      },
+      closed: (reason) => {
+        if (!current()) return;
+        // A framed peer that vanished without a close frame (1006) may come back: keep it a while.
+        if (framed && reason.code === 1006 && !this.#closed) {
+          this.#logger(`client ${client.id} detached (${reason.reason || 'connection lost'})`, LOG.INFO);
+          client.detach();
+          return;
+        }
+        this.#onClosed(client, reason);
+      },
     };
+  }
+
+  /** A framed peer's upstream message `{"u":n,"d":"text"}` over a WebSocket. */
+  #receiveEnvelope(client: Client, connection: Connection, text: string): void {
+    const envelope = parseUpstreamEnvelope(text);
+    if (!envelope || !client.receiveNumbered(envelope.u, [envelope.d])) {
+      const why = envelope ? `message ${envelope.u} skips ahead of ${client.upstream + 1}` : 'not a framed message {"u":n,"d":"text"}';
+      this.#clientError(client, new GrapplerError('ERR_PROTOCOL', `framed upstream: ${why}`));
+      return;
+    }
+    const framed = this.#framed.get(client)!;
+    if (client.upstream - framed.acked >= ACK_EVERY_MESSAGES) this.#ack(client, connection);
+  }
+
+  #ack(client: Client, connection: Connection): void {
+    const framed = this.#framed.get(client)!;
+    framed.acked = client.upstream;
+    this.#control(connection, { t: 'ack', up: client.upstream }, undefined);
+  }
+
+  #control(connection: Connection, control: ControlFrame, seq: number | undefined): void {
+    if (isFramed(connection.format)) connection.write(connection.format.encodeControl(control), seq);
   }
 
   #clientError(client: Client, error: GrapplerError): void {
@@ -242,22 +337,28 @@ export class Hub extends ClientRegistry<HubEvents> {
   #onClosed(client: Client, reason: CloseReason): void {
     if (!client.markClosed(reason)) return;
     this.clients.delete(client.id);
+    const framed = this.#framed.get(client);
+    if (framed) this.#tokens.delete(framed.token);
     if (this.clients.size === 0) this.#stopTicker();
     this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
+  /** Numbers a message and logs it with its addressing. */
+  #enter(message: OutboundMessage, addressing: Addressing): LogEntry<OutboundMessage> {
+    this.#seq += 1;
+    message.seq = this.#seq;
+    const entry = { seq: this.#seq, message, bytes: message.byteLength + ENTRY_OVERHEAD_BYTES, frames: new Map(), ...addressing };
+    this.#log.append(entry);
+    return entry;
+  }
+
   #deliver(message: OutboundMessage, except: Client | undefined): void {
-    const frames = new Map<WireFormat, unknown>();
+    const entry = this.#enter(message, except ? { except: except.id } : {});
     for (const client of this.clients.values()) {
-      if (client === except) continue;
-      const format = client.connection.format;
-      let frame = frames.get(format);
-      if (frame === undefined) {
-        frame = format.encode(message);
-        frames.set(format, frame);
-      }
-      client.deliver(message, frame);
+      const connection = client.connection;
+      if (client === except || !connection) continue;
+      client.deliver(message, frameOf(entry, connection));
     }
   }
 
@@ -271,9 +372,26 @@ export class Hub extends ClientRegistry<HubEvents> {
   #startTicker(): void {
     if (this.#ticker) return;
     // One timer for every client, unref'd: the hub alone never keeps a process alive.
-    this.#ticker = setInterval(() => {
-      for (const client of this.clients.values()) client.connection.heartbeat?.();
-    }, this.pingInterval).unref();
+    this.#ticker = setInterval(() => this.#tick(), this.pingInterval).unref();
+  }
+
+  /** Pings, acknowledges framed upstream, and expires framed clients detached for `sessionIdleMs`. */
+  #tick(): void {
+    const now = Date.now();
+    for (const client of [...this.clients.values()]) {
+      const connection = client.connection;
+      if (!connection) {
+        const idle = now - client.detachedAt;
+        if (idle < this.limits.sessionIdleMs) continue;
+        const error = new GrapplerError('ERR_SESSION_EXPIRED', `not resumed within sessionIdleMs (${this.limits.sessionIdleMs} ms)`);
+        client.report(error);
+        this.#onClosed(client, { code: 1001, reason: 'session expired', error });
+        continue;
+      }
+      connection.heartbeat?.();
+      const framed = this.#framed.get(client);
+      if (framed && client.upstream > framed.acked && client.connection === connection) this.#ack(client, connection);
+    }
   }
 
   #stopTicker(): void {
@@ -289,6 +407,21 @@ export class Hub extends ClientRegistry<HubEvents> {
     // An unhandled 'error' event would crash the process; a server logs instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
   }
+}
+
+/** The frame of a logged message for `connection`'s format: encoded once per format, then shared. */
+function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unknown {
+  const format = connection.format;
+  let frame = entry.frames.get(format);
+  if (frame === undefined) {
+    frame = format.encode(entry.message);
+    entry.frames.set(format, frame);
+  }
+  return frame;
+}
+
+function connectionInfo(meta: ConnectionMeta): ConnectionInfo {
+  return { transport: meta.transport, version: meta.version, remoteAddress: meta.req.socket.remoteAddress ?? '', headers: meta.req.headers };
 }
 
 function positive(name: string, value: number): number {

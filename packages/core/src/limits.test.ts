@@ -11,6 +11,7 @@ describe('resolveLimits', () => {
       maxClients: Number.POSITIVE_INFINITY,
       maxBodyBytes: 1048576,
       sessionIdleMs: 60000,
+      backlogBytes: 4194304,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

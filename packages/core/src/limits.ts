@@ -15,11 +15,16 @@ export interface Limits {
   maxBodyBytes: number;
   /** Milliseconds an HTTP session may go without an open request before it expires (`close`). */
   sessionIdleMs: number;
+  /**
+   * Payload bytes of recent messages the hub keeps so that a framed client that reconnects is sent
+   * what it missed (docs/framed-mode.md); a client that was away longer is told of a `gap`.
+   */
+  backlogBytes: number;
 }
 
 /**
- * The defaults: 1 MiB messages (as `ws`) and bodies, 4 MiB of backlog per client, 64 KiB
- * high-water mark, no client cap, and 60 s for an HTTP client to come back between requests
+ * The defaults: 1 MiB messages (as `ws`) and bodies, 4 MiB of outbound buffer per client, 64 KiB
+ * high-water mark, no client cap, 4 MiB of message log for resumes, and 60 s for an HTTP client to come back between requests
  * (long enough for a slow mobile reconnect, short enough to free abandoned sessions).
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -29,6 +34,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxClients: Number.POSITIVE_INFINITY,
   maxBodyBytes: 1 << 20,
   sessionIdleMs: 60_000,
+  backlogBytes: 4 << 20,
 });
 
 /** Merges `overrides` over {@link DEFAULT_LIMITS}; a TypeError for unknown keys or values that are not positive numbers. */

@@ -7,6 +7,11 @@ export class OutboundMessage {
   readonly text: string | undefined;
   /** True when the message is bytes rather than text (a WebSocket binary frame). */
   readonly binary: boolean;
+  /**
+   * The message's number in the hub's log, given once when it enters the hub (see
+   * docs/framed-mode.md); undefined for a message that never entered one.
+   */
+  seq: number | undefined;
   #bytes: Buffer | undefined;
 
   constructor(data: string | Uint8Array, encoding?: BufferEncoding) {
@@ -19,6 +24,11 @@ export class OutboundMessage {
       this.text = undefined;
       this.binary = true;
     }
+  }
+
+  /** The payload's size in bytes (UTF-8 for text), without encoding it. */
+  get byteLength(): number {
+    return this.#bytes?.byteLength ?? Buffer.byteLength(this.text ?? '', 'utf8');
   }
 
   /** The payload as bytes (UTF-8 for text), computed once. */

@@ -31,8 +31,12 @@ export interface Connection<Frame = unknown> {
   readonly format: WireFormat<Frame>;
   /** Bytes accepted by `write` but not yet handed to the kernel. */
   readonly bufferedBytes: number;
-  /** Queues one frame; false once `bufferedBytes` passes the hub's `highWaterMarkBytes` (then `drain` follows). */
-  write(frame: Frame): boolean;
+  /**
+   * Queues one frame; false once `bufferedBytes` passes the hub's `highWaterMarkBytes` (then `drain`
+   * follows). `seq` is the frame's number in the hub's log (see docs/framed-mode.md), for
+   * transports that resume by number; absent for a frame that has none (a framed `ack`).
+   */
+  write(frame: Frame, seq?: number): boolean;
   /** Ends the connection politely (a close frame, the end of a response). */
   close(reason: CloseReason): void;
   /** Ends the connection at once, dropping anything queued. */
@@ -53,6 +57,18 @@ export interface ConnectionEvents {
 /** What `HubPort.attach` returns: the new client, and the callbacks its transport reports to. */
 export interface AttachedConnection extends ConnectionEvents {
   readonly client: Client;
+  /**
+   * Messages the peer numbered (`first` is the number of the first): those the client already
+   * delivered, through this connection or an earlier one, are skipped, so a resent batch delivers
+   * each message once. False, delivering nothing, when `first` would leave a hole.
+   */
+  numbered(first: number, messages: readonly string[]): boolean;
+}
+
+/** A framed client asking to be reattached: its resume token and the last number it saw. */
+export interface ResumeRequest {
+  readonly token: string;
+  readonly seq: number;
 }
 
 /** What the hub knows about a connection before it exists. */
@@ -64,6 +80,8 @@ export interface ConnectionMeta {
   readonly protocol: number;
   /** The protocol version, for transports that have several (e.g. `"rfc6455"`). */
   readonly version?: string;
+  /** Set by a framed connection that resumes a client (docs/framed-mode.md). */
+  readonly resume?: ResumeRequest;
 }
 
 /** All a transport sees of the hub; transports never import the Hub itself. */
@@ -74,7 +92,12 @@ export interface HubPort {
   allowsOrigin(origin: string | undefined): boolean;
   /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */
   admit(meta: ConnectionMeta): Promise<HandshakeError | null>;
-  /** Turns an established connection into a `Client`; returns it and where to report its events. */
+  /**
+   * Turns an established connection into a `Client`; returns it and where to report its events.
+   * A framed connection (its format made by `framedFormat`) is sent its `hello` at once; with
+   * `meta.resume` naming a live client it is attached to that client instead, and sent what the
+   * client missed (or a `gap`).
+   */
   attach(connection: Connection, meta: ConnectionMeta): AttachedConnection;
   log(message: string, level: LogLevel): void;
 }

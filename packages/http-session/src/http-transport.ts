@@ -6,9 +6,11 @@
  *   POST  -> the session (query, X-Grappler-Session or cookie) -> body -> `message` events
  *   GET with a session (query/header, or the spec's resume point) -> resume: the response
  *          becomes the session's downstream, unacknowledged frames first
- *   GET without one -> hub.admit (accept hook, maxClients, origins) -> new session and Client
+ *   GET without one -> hub.admit (accept hook, maxClients, origins) -> new session and Client;
+ *          with `mode=framed` the session speaks framed mode, and `resume=<token>&seq=` attaches it
+ *          to that framed client instead (docs/framed-mode.md)
  */
-import { type ConnectionMeta, type HubPort, LOG, STATE, type Transport, type WireFormat, createId } from '@grappler/core';
+import { type ConnectionMeta, type HubPort, LOG, type ResumeRequest, STATE, type Transport, type WireFormat, createId, framedFormat, isFramed } from '@grappler/core';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseMessages } from './body';
@@ -85,7 +87,7 @@ async function serve<Frame>(
   }
   const point = spec.resumePoint?.(req) ?? queryPoint(url, req);
   if (point) return resume(spec, point, req, res, hub, cors);
-  return create(spec, settings, req, res, hub, cors);
+  return create(spec, settings, url, req, res, hub, cors);
 }
 
 function queryPoint(url: URL, req: IncomingMessage): ResumePoint | undefined {
@@ -115,15 +117,24 @@ function resume<Frame>(
   openDownstream(spec, req, res, session, { created: false, headers, pingInterval: hub.pingInterval }, point.seq);
 }
 
+/** `mode=framed`, and the framed client to resume (`resume=<token>&seq=<cursor>`) if any. */
+function framedRequest(url: URL): { framed: boolean; resume: ResumeRequest | undefined } {
+  const framed = url.searchParams.get(PARAM.mode) === 'framed';
+  const token = url.searchParams.get(PARAM.resume);
+  return { framed, resume: framed && token ? { token, seq: seqParam(url) ?? 0 } : undefined };
+}
+
 async function create<Frame>(
   spec: HttpTransportSpec<Frame>,
   settings: ResolvedHttpTransportOptions,
+  url: URL,
   req: IncomingMessage,
   res: ServerResponse,
   hub: HubPort,
   cors: Record<string, string>,
 ): Promise<void> {
-  const meta: ConnectionMeta = { transport: spec.name, req, socket: req.socket, protocol: STATE.PROTO_HTTP };
+  const { framed, resume } = framedRequest(url);
+  const meta: ConnectionMeta = { transport: spec.name, req, socket: req.socket, protocol: STATE.PROTO_HTTP, ...(resume && { resume }) };
   const refusal = await hub.admit(meta);
   if (refusal) {
     if (refusal.status === null) req.socket.destroy();
@@ -134,7 +145,7 @@ async function create<Frame>(
   const session: Session<Frame> = new Session(
     createId(),
     spec.name,
-    spec.format,
+    framed ? framedFormat(spec.format) : spec.format,
     {
       resumeWindowBytes: settings.resumeWindowBytes,
       sessionIdleMs: hub.limits.sessionIdleMs,
@@ -196,7 +207,8 @@ async function post(
   }
   const messages = parseMessages(req.headers['content-type'], body);
   if (!Array.isArray(messages)) return respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
-  const first = upParam(url);
+  // A framed session numbers every message: one POSTed without `up` comes next.
+  const first = upParam(url) ?? (isFramed(session.format) ? session.upstream + 1 : undefined);
   if (first === undefined) {
     for (const message of messages) session.receive(message);
     res.writeHead(204, cors).end();

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Query parameters every HTTP transport understands (the one place they are named). */
-export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 'seq'; up: 'up' }> = Object.freeze({
+export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 'seq'; up: 'up'; mode: 'mode'; resume: 'resume' }> = Object.freeze({
   /** Which transport a request wants: `sse`, `xhr-multipart` or `longpoll`. */
   transport: 'transport',
   /** The session a request belongs to. */
@@ -10,6 +10,10 @@ export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 
   seq: 'seq',
   /** On a POST: the number of its first message, so a retried POST delivers nothing twice. */
   up: 'up',
+  /** `framed` on the GET that opens a session: grappler's client asks for framed mode (docs/framed-mode.md). */
+  mode: 'mode',
+  /** With `mode=framed`: the resume token of a framed client to attach the new session to (with `seq`). */
+  resume: 'resume',
 });
 
 /** The request header that may carry the session id instead of the query. */

@@ -1,4 +1,4 @@
-import type { CloseReason, ConnectionEvents, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
+import type { AttachedConnection, Client, CloseReason, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
 import { describe, expect, it } from 'vitest';
 import { type Downstream, type QueuedFrame, Session } from './session';
 
@@ -25,7 +25,18 @@ class RecordingDownstream implements Downstream<string> {
 function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdleMs: number; highWaterMarkBytes: number }> = {}) {
   const log: string[] = [];
   const gone: string[] = [];
-  const events: ConnectionEvents = {
+  // The hub's side, reduced to what a session uses: upstream numbering as the hub's Client does it.
+  const client = { upstream: 0 };
+  const events: AttachedConnection = {
+    client: client as unknown as Client,
+    numbered(first, messages) {
+      if (first > client.upstream + 1) return false;
+      for (let index = client.upstream + 1 - first; index < messages.length; index++) {
+        client.upstream = first + index;
+        log.push(`message:${messages[index]}`);
+      }
+      return true;
+    },
     message: (data) => log.push(`message:${String(data)}`),
     drain: () => log.push('drain'),
     error: (error: GrapplerError) => log.push(`error:${error.code}`),

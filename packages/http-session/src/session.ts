@@ -7,7 +7,7 @@
  *   go out again, then pending; the previous response, if any, is ended cleanly
  *   hub ticker -> heartbeat(): ping the open response, or expire after sessionIdleMs without one
  */
-import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, type WireFormat } from '@grappler/core';
+import { type AttachedConnection, type CloseReason, type Connection, GrapplerError, type WireFormat, isFramed } from '@grappler/core';
 
 /** A frame with its place in the session's order. */
 export interface QueuedFrame<Frame> {
@@ -47,17 +47,18 @@ export class Session<Frame> implements Connection<Frame> {
   readonly format: WireFormat<Frame>;
   readonly #settings: SessionSettings;
   readonly #onGone: (session: Session<Frame>) => void;
-  #events: ConnectionEvents | undefined;
+  #events: AttachedConnection | undefined;
   #pending: QueuedFrame<Frame>[] = [];
   #pendingBytes = 0;
   #sent: QueuedFrame<Frame>[] = [];
   #sentBytes = 0;
+  /** The highest number that left the resume window unacknowledged: a resume from below it is a gap. */
+  #droppedThrough = 0;
   #seq = 0;
   #downstream: Downstream<Frame> | undefined;
   #idleSince = Date.now();
   #awaitingDrain = false;
   #closed = false;
-  #upstream = 0;
   /** Set by close() while frames still wait for the client's next request. */
   #closing: CloseReason | undefined;
   #onTerminate: ((downstream: Downstream<Frame>) => void) | undefined;
@@ -77,7 +78,7 @@ export class Session<Frame> implements Connection<Frame> {
   }
 
   /** Starts reporting to the hub. */
-  bind(events: ConnectionEvents): void {
+  bind(events: AttachedConnection): void {
     this.#events = events;
   }
 
@@ -95,10 +96,13 @@ export class Session<Frame> implements Connection<Frame> {
     return this.#pendingBytes + (this.#downstream?.bufferedBytes ?? 0);
   }
 
-  write(frame: Frame): boolean {
+  /** Queues a frame under the hub's number for it (`seq`), which the client resumes by. */
+  write(frame: Frame, seq?: number): boolean {
     if (this.#closed || this.#closing) return false;
     const bytes = this.#settings.frameBytes(frame);
-    this.#pending.push({ seq: ++this.#seq, frame, bytes });
+    // Frames the hub numbered keep its number; any other (a unit test's) follows the last.
+    this.#seq = seq ?? this.#seq + 1;
+    this.#pending.push({ seq: this.#seq, frame, bytes });
     this.#pendingBytes += bytes;
     this.#flush();
     if (this.bufferedBytes <= this.#settings.highWaterMarkBytes) return true;
@@ -113,22 +117,18 @@ export class Session<Frame> implements Connection<Frame> {
 
   /** The highest numbered message delivered so far (see {@link receiveNumbered}). */
   get upstream(): number {
-    return this.#upstream;
+    return this.#events?.client.upstream ?? 0;
   }
 
   /**
    * Messages the client numbered, `first` being the number of the first: those at or below
-   * {@link upstream} were delivered by an earlier attempt of the same POST and are skipped, so a
-   * retried POST delivers each message once. False (nothing delivered) when `first` would
-   * leave a hole: a client sends its batches in order.
+   * {@link upstream} were delivered by an earlier attempt of the same POST (or, for a framed
+   * client, over an earlier connection) and are skipped, so a retried POST delivers each message
+   * once. False (nothing delivered) when `first` would leave a hole: a client sends its batches in order.
    */
   receiveNumbered(first: number, messages: readonly string[]): boolean {
-    if (first > this.#upstream + 1) return false;
-    for (let index = this.#upstream + 1 - first; index < messages.length; index++) {
-      this.receive(messages[index]!);
-      this.#upstream = first + index;
-    }
-    return true;
+    if (this.#closed || this.#closing) return true;
+    return this.#events?.numbered(first, messages) ?? false;
   }
 
   /**
@@ -145,8 +145,16 @@ export class Session<Frame> implements Connection<Frame> {
     this.#downstream = downstream;
     previous?.end('replaced');
     const unacknowledged = resumeAfter === undefined ? [] : this.#sent.filter((entry) => entry.seq > resumeAfter);
+    const format = this.format;
+    if (resumeAfter !== undefined && resumeAfter < this.#droppedThrough && isFramed(format)) {
+      // What went out of the resume window unacknowledged is lost: a framed client is told so.
+      const to = this.#droppedThrough;
+      const frame = format.encodeControl({ t: 'gap', s: to, from: resumeAfter + 1 });
+      unacknowledged.unshift({ seq: to, frame, bytes: this.#settings.frameBytes(frame) });
+    }
     this.#sent = [];
     this.#sentBytes = 0;
+    this.#droppedThrough = 0;
     if (unacknowledged.length > 0) {
       this.#pending = [...unacknowledged, ...this.#pending];
       this.#pendingBytes += unacknowledged.reduce((sum, entry) => sum + entry.bytes, 0);
@@ -246,7 +254,9 @@ export class Session<Frame> implements Connection<Frame> {
       this.#sentBytes += entry.bytes;
     }
     while (this.#sentBytes > this.#settings.resumeWindowBytes && this.#sent.length > 0) {
-      this.#sentBytes -= this.#sent.shift()!.bytes;
+      const dropped = this.#sent.shift()!;
+      this.#sentBytes -= dropped.bytes;
+      this.#droppedThrough = dropped.seq;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { type Client, type ConnectionMeta, HandshakeError, type HubPort } from '@grappler/core';
+import { type Client, type ConnectionMeta, FRAMED_PROTOCOL, HandshakeError, type HubPort, type ResumeRequest } from '@grappler/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -25,13 +25,20 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
     accept(req, socket, head, hub, meta) {
       if (!server) {
         maxPayload = settings.maxPayload ?? hub.limits.maxMessageBytes;
-        const handleProtocols = protocolSelector(settings.protocols);
+        const userProtocols = protocolSelector(settings.protocols);
+        // grappler's own client asks for framed mode by subprotocol; any other choice is the user's.
+        const handleProtocols: SelectProtocol = (offered, request) =>
+          offered.has(FRAMED_PROTOCOL)
+            ? FRAMED_PROTOCOL
+            : userProtocols
+              ? userProtocols(offered, request)
+              : (offered.values().next().value ?? false); // ws's own default: the client's first
         server = new WebSocketServer({
           noServer: true,
           clientTracking: false,
           maxPayload,
           perMessageDeflate: settings.perMessageDeflate,
-          ...(handleProtocols && { handleProtocols }),
+          handleProtocols,
         });
       }
       const wss = server;
@@ -41,8 +48,10 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
         socket.once('close', refused);
         wss.handleUpgrade(req, socket, head, (ws) => {
           socket.off('close', refused);
-          const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes);
-          const attached = hub.attach(connection, meta);
+          const framed = ws.protocol === FRAMED_PROTOCOL;
+          const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
+          const resume = framed ? resumeRequest(req.url) : undefined;
+          const attached = hub.attach(connection, resume ? { ...meta, resume } : meta);
           connection.bind(attached, maxPayload);
           resolve(attached.client);
         });
@@ -53,4 +62,12 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
       server = undefined;
     },
   };
+}
+
+/** `?resume=<token>&seq=<cursor>` on the upgrade URL of a framed client (docs/framed-mode.md). */
+export function resumeRequest(url: string | undefined): ResumeRequest | undefined {
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  const token = params.get('resume');
+  const seq = Number(params.get('seq') ?? '0');
+  return token && Number.isSafeInteger(seq) && seq >= 0 ? { token, seq } : undefined;
 }

@@ -1,4 +1,4 @@
-import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage } from '@grappler/core';
+import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage, type WireFormat, framedFormat } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { Backpressure } from './backpressure';
@@ -11,18 +11,20 @@ import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
  * which is safe because, without compression, `ws` writes every frame synchronously and whole.
  */
 export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
-  readonly format: typeof RFC6455_FORMAT | typeof RFC6455_DEFLATE_FORMAT;
+  readonly format: WireFormat<Buffer | OutboundMessage>;
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #backpressure: Backpressure;
   #events: ConnectionEvents | undefined;
   #alive = true;
 
-  constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number) {
+  /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
+  constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
     this.#ws = ws;
     this.#socket = socket;
     this.#backpressure = new Backpressure(highWaterMarkBytes, () => this.#events?.drain());
-    this.format = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
+    const raw: WireFormat<Buffer | OutboundMessage> = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
+    this.format = framed ? framedFormat(raw) : raw;
   }
 
   /** Starts reporting to the hub. */

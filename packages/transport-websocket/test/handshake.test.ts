@@ -76,11 +76,11 @@ describe('the RFC 6455 handshake', () => {
   });
 
   it('negotiates a subprotocol from the configured list, in the server order', async () => {
-    const started = await startHub({ websocket: { protocols: ['grappler.v2', 'grappler.v1'] } });
+    const started = await startHub({ websocket: { protocols: ['chat.v2', 'chat.v1'] } });
     hub = started.hub;
-    const both = await openSocket(started.url, { protocols: ['grappler.v1', 'grappler.v2'] });
-    expect(both.ws.protocol).toBe('grappler.v2');
-    const unknown = await openSocket(started.url, { protocols: ['chat'] }).catch((error: Error) => error);
+    const both = await openSocket(started.url, { protocols: ['chat.v1', 'chat.v2'] });
+    expect(both.ws.protocol).toBe('chat.v2');
+    const unknown = await openSocket(started.url, { protocols: ['other'] }).catch((error: Error) => error);
     expect(unknown).toBeInstanceOf(Error);
     const none = await openSocket(started.url);
     expect(none.ws.protocol).toBe('');
