@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { HeldPoll, answerCreated } from './poll';
+import { HeldPoll } from './poll';
 
 /** The part of a ServerResponse a poll uses, recording what it is told. */
 class RecordingResponse extends EventEmitter {
@@ -33,10 +33,12 @@ function held(resumedFrom = 0, pingInterval?: number): { poll: HeldPoll; res: Re
   return { poll: new HeldPoll(res as unknown as ServerResponse, 'sid', resumedFrom, context(pingInterval)), res };
 }
 
-describe('answerCreated', () => {
-  it('answers at once with the session id and seq 0, and is complete', () => {
+describe('the first poll of a new session', () => {
+  it('answers in the next turn with the session id and what was queued by then, and is complete', async () => {
     const res = new RecordingResponse();
-    const downstream = answerCreated(res as unknown as ServerResponse, 'sid', { ...context(), created: true });
+    const poll = new HeldPoll(res as unknown as ServerResponse, 'sid', 0, { ...context(), created: true }, true);
+    expect(res.answers).toEqual([]);
+    await nextTurn();
     expect(res.answers).toEqual([
       {
         status: 200,
@@ -44,8 +46,16 @@ describe('answerCreated', () => {
         body: '{"session":"sid","seq":0,"messages":[]}',
       },
     ]);
-    expect(downstream.send([entry(1, 'a')])).toBe(false);
-    expect(downstream.ping()).toBe(false);
+    expect(poll.send([entry(1, 'a')])).toBe(false);
+    expect(poll.ping()).toBe(false);
+  });
+
+  it('carries what the session queued as it opened (a framed hello)', async () => {
+    const res = new RecordingResponse();
+    const poll = new HeldPoll(res as unknown as ServerResponse, 'sid', 0, { ...context(), created: true }, true);
+    expect(poll.send([entry(7, 'hello')])).toBe(true);
+    await nextTurn();
+    expect(res.answers.map((answer) => answer.body)).toEqual(['{"session":"sid","seq":7,"messages":["hello"]}']);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * One long poll as a session's Downstream. A poll answers once:
  *
- *   new session        -> answered at once: {"session":id,"seq":0,"messages":[]}
+ *   new session        -> answered at once (in the next turn of the event loop) with its id and
+ *                         whatever is already queued for it: {"session":id,"seq":0,"messages":[]},
+ *                         or a framed session's hello
  *   send(entries)      -> collected; the first schedules ONE setImmediate that answers with
  *                         everything collected by then (a burst written in one tick = one response)
  *   ping() (hub tick)  -> held for pingInterval already? answer with an empty batch
@@ -31,19 +33,6 @@ function respond(res: ServerResponse, status: 200 | 410, headers: OutgoingHttpHe
   res.end(body);
 }
 
-/** Answers a new session's first request with its id, and returns a Downstream that is already complete. */
-export function answerCreated(res: ServerResponse, sessionId: string, context: OpenContext): Downstream<Buffer> {
-  respond(res, 200, context.headers, renderBatch(sessionId, 0, []));
-  return {
-    send: () => false,
-    ping: () => false,
-    end: () => {},
-    get bufferedBytes() {
-      return res.writableLength;
-    },
-  };
-}
-
 /** A poll held open until it has something to say (or pingInterval passes). */
 export class HeldPoll implements Downstream<Buffer> {
   readonly #res: ServerResponse;
@@ -55,12 +44,20 @@ export class HeldPoll implements Downstream<Buffer> {
   #scheduled = false;
   #answered = false;
 
-  /** `resumedFrom` is the seq the poll sent (0 without one): an empty batch carries it back. */
-  constructor(res: ServerResponse, sessionId: string, resumedFrom: number, context: OpenContext) {
+  /**
+   * `resumedFrom` is the seq the poll sent (0 without one): an empty batch carries it back.
+   * `atOnce`: answer without waiting for messages (a new session's first request).
+   */
+  constructor(res: ServerResponse, sessionId: string, resumedFrom: number, context: OpenContext, atOnce = false) {
     this.#res = res;
     this.#sessionId = sessionId;
     this.#resumedFrom = resumedFrom;
     this.#context = context;
+    if (atOnce) {
+      this.#scheduled = true;
+      // Not now: the session hands this poll what is already queued (a hello) right after opening it.
+      setImmediate(() => this.#answer());
+    }
     // A client that hangs up has answered the poll itself: nothing more goes to it.
     res.once('close', () => {
       this.#answered = true;

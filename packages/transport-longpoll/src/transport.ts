@@ -10,7 +10,7 @@ import {
 } from '@grappler/http-session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LONGPOLL_FORMAT } from './format';
-import { HeldPoll, answerCreated } from './poll';
+import { HeldPoll } from './poll';
 
 /**
  * XHR long polling: each GET is held until the session has messages (all of them go out in
@@ -30,6 +30,5 @@ function frameBytes(frame: Buffer): number {
 }
 
 function openPoll(req: IncomingMessage, res: ServerResponse, session: Session<Buffer>, context: OpenContext): Downstream<Buffer> {
-  if (context.created) return answerCreated(res, session.id, context);
-  return new HeldPoll(res, session.id, seqParam(requestUrl(req)) ?? 0, context);
+  return new HeldPoll(res, session.id, seqParam(requestUrl(req)) ?? 0, context, context.created);
 }
