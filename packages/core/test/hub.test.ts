@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, createHub, type Hub } from '../src/index';
+import { type Client, createHub, framedFormat, type Hub } from '../src/index';
 import { lineFormat, lineTransport } from './line-transport';
 
 async function openLines(port: number, path = '/lines'): Promise<{ socket: Socket; lines: string[] }> {
@@ -57,6 +57,28 @@ describe('Hub', () => {
       ...Array(4).fill('hello,again'),
       ...Array(3).fill('HELLO,AGAIN'),
     ]);
+  });
+
+  it('still encodes a broadcast once per format when some clients are framed', async () => {
+    const plain = lineFormat('plain');
+    const hub = createHub({ transports: [lineTransport(plain, '/plain'), lineTransport(framedFormat(plain), '/framed')] });
+    const port = await start(hub);
+    const clients = await Promise.all([
+      ...Array.from({ length: 2 }, () => openLines(port, '/plain')),
+      ...Array.from({ length: 3 }, () => openLines(port, '/framed')),
+    ]);
+    cleanups.push(() => {
+      for (const c of clients) c.socket.destroy();
+    });
+    await waitUntil(() => hub.size === 5 && clients.slice(2).every((c) => c.lines.length === 1)); // each framed one has its hello
+    const before = plain.encodes;
+    hub.broadcast('hello');
+    hub.broadcast('again');
+    // Per broadcast: once raw, once framed (the envelope, numbered once for everyone).
+    expect(plain.encodes - before).toBe(4);
+    await waitUntil(() => clients.every((c) => c.lines.length === (clients.indexOf(c) < 2 ? 2 : 3)));
+    expect(clients.slice(0, 2).map((c) => c.lines.join(','))).toEqual(Array(2).fill('hello,again'));
+    for (const c of clients.slice(2)) expect(c.lines.slice(1)).toEqual(['{"s":1,"d":"hello"}', '{"s":2,"d":"again"}']);
   });
 
   it('emits connection, then message and close on the client', async () => {
