@@ -1,19 +1,23 @@
 /**
- * The client: fallback across transports, reconnection with backoff, the send queue.
+ * The client: fallback across transports, reconnection with backoff, framed mode's state.
  *
  *   connect() --pass--> try transports[0] --fails--> `transport` event, try the next --all fail--> retry after backoff
- *                               \--opens--> open --drops--> `reconnecting`, backoff --pass (the working one first)--> `reconnect`
+ *                               \--hello--> open --drops--> `reconnecting`, backoff --pass (the working one first)--> `reconnect`
  *   close() from anywhere --> closed: the link aborted, every timer cleared
  *
- * A "pass" tries each allowed transport once, the one that last worked first. HTTP transports keep
- * their session in `#resume` across links, so a reconnect on the same transport resumes it.
+ * A "pass" tries each allowed transport once, the one that last worked first. A link counts as
+ * open when its `hello` arrives. The stream position (cursor, token) and the unacknowledged
+ * upstream messages belong to the client, not to a link: any transport resumes where the last
+ * one left off (docs/framed-mode.md), and after each hello what is unacknowledged goes first.
  */
 import { backoffDelayMs } from './backoff';
 import { Emitter } from './emitter';
 import { ClientError } from './errors';
+import { type FrameEvent, type Gap, START, type StreamPosition, readFrame } from './framed';
 import { type ClientOptions, type ResolvedClientOptions, type TransportName, resolveClientOptions } from './options';
 import { LINKS } from './transports/index';
-import type { CloseInfo, Link, ResumeState } from './transports/types';
+import type { CloseInfo, Link } from './transports/types';
+import { acknowledge, createUpstream, enqueue, renumber } from './upstream';
 
 /** The client's state. */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -24,6 +28,12 @@ export interface ClientEvents {
   open: [];
   /** A message from the server: a string, or bytes for a binary message. */
   message: [data: string | Uint8Array];
+  /**
+   * Messages numbered `from`..`to` may have been addressed to this client and are lost: the server
+   * no longer held them when it resumed, or it had forgotten the client. `to` is undefined when the
+   * extent is unknown (the server restarted and numbers from 1 again).
+   */
+  gap: [gap: Gap];
   /** The client is closed for good: `close()` was called, or it gave up reconnecting. */
   close: [info: CloseInfo];
   /** Something failed: a transport could not open, a POST failed, a stream was malformed. */
@@ -42,9 +52,13 @@ export interface GrapplerClient {
   readonly state: ClientState;
   /** The transport in use while open (or being tried), undefined once closed. */
   readonly transport: TransportName | undefined;
+  /** The server's id for this client (its `client.id`), from the last `hello`; undefined before the first. */
+  readonly id: string | undefined;
   /**
-   * Sends a text message. While not open it is queued, in order, and sent on open.
-   * @throws RangeError past `maxQueuedMessages` queued messages; ClientError `ERR_CLOSED` after `close()`.
+   * Sends a text message. While not open it is queued, in order, and sent on open; every message is
+   * kept until the server acknowledges it, and sent again after a drop, on whatever transport is in use.
+   * @throws RangeError when not open and `maxQueuedMessages` messages are queued or unacknowledged;
+   * ClientError `ERR_CLOSED` after `close()`.
    */
   send(data: string): void;
   /** Closes the client: aborts requests, clears every timer, emits `close` once. */
@@ -66,12 +80,11 @@ export function forgetTransports(): void {
 export class Client extends Emitter<ClientEvents> implements GrapplerClient {
   readonly #url: URL;
   readonly #options: ResolvedClientOptions;
-  readonly #queue: string[] = [];
-  readonly #resume = new Map<TransportName, ResumeState>();
+  readonly #upstream = createUpstream();
+  #position: StreamPosition = START;
   #state: ClientState = 'connecting';
   #transport: TransportName | undefined;
   #link: Link | undefined;
-  #draining: Link | undefined; // the last dropped link, whose POST may still be out
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
@@ -95,16 +108,18 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     return this.#transport;
   }
 
+  get id(): string | undefined {
+    return this.#position.id;
+  }
+
   send(data: string): void {
     if (this.#state === 'closed') throw new ClientError('ERR_CLOSED', 'send() after close()');
-    if (this.#state === 'open' && this.#link) {
-      this.#link.send(String(data));
-      return;
-    }
-    if (this.#queue.length >= this.#options.maxQueuedMessages) {
+    const open = this.#state === 'open' && this.#link;
+    if (!open && this.#upstream.pending.length >= this.#options.maxQueuedMessages) {
       throw new RangeError(`maxQueuedMessages exceeded: ${this.#options.maxQueuedMessages} messages are already queued`);
     }
-    this.#queue.push(String(data));
+    const message = enqueue(this.#upstream, String(data));
+    if (open) this.#link!.send(message);
   }
 
   close(): void {
@@ -125,34 +140,42 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     this.#transport = name;
     if (previous) this.emit('transport', { from: previous, to: name });
     if ((this.#state as ClientState) === 'closed') return; // a listener closed the client
-    const resume = this.#resume.get(name) ?? { session: undefined, seq: 0, upstream: { session: undefined, next: 1, batches: [] } };
-    this.#resume.set(name, resume);
     let opened = false;
+    const ended = (info: CloseInfo, error: ClientError | undefined): void => {
+      if (this.#link !== link) return;
+      this.#link = undefined;
+      if (opened) this.#dropped(info);
+      else this.#failed(order, index, info, error);
+    };
+    /** A malformed frame: the link is dropped (or failed), and the next one resumes from the cursor. */
+    const abandon = (error: ClientError): void => {
+      link.close();
+      if (opened) this.emit('error', error);
+      ended({ reason: error.message, wasClean: false }, opened ? undefined : error);
+    };
     const link: Link = LINKS[name]({
       name,
       url: this.#url,
       options: this.#options,
-      resume,
+      position: () => this.#position,
+      upstream: this.#upstream,
       handlers: {
-        opened: () => {
-          opened = true;
-          this.#opened(link, name);
-        },
-        message: (data) => {
-          if (this.#link === link) this.emit('message', data);
+        frame: (text) => {
+          if (this.#link !== link) return;
+          const result = readFrame(this.#position, text);
+          if (result instanceof ClientError) return abandon(result);
+          if (!opened && result.events[0]?.type !== 'hello') return abandon(new ClientError('ERR_PROTOCOL', 'a frame before hello'));
+          this.#position = result.position;
+          for (const event of result.events) {
+            if (this.#link !== link) return; // a listener closed the client
+            if (event.type === 'hello') opened = true;
+            this.#dispatch(link, name, event);
+          }
         },
         error: (error) => {
           if (this.#state !== 'closed') this.emit('error', error);
         },
-        closed: (info, error, unsent) => {
-          if (this.#link !== link) return;
-          this.#queue.unshift(...unsent);
-          this.#link = undefined;
-          this.#draining?.close();
-          this.#draining = link;
-          if (opened) this.#dropped(info);
-          else this.#failed(order, index, info, error);
-        },
+        closed: ended,
       },
     });
     this.#link = link;
@@ -166,14 +189,35 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     }, this.#options.probeTimeoutMs);
   }
 
+  /** Acts on one frame of the open (or opening) `link`. */
+  #dispatch(link: Link, name: TransportName, event: FrameEvent): void {
+    switch (event.type) {
+      case 'hello':
+        // A resumed client: what the server delivered is done. A new one: the old numbers mean nothing.
+        if (event.resumed) acknowledge(this.#upstream, event.up);
+        else renumber(this.#upstream);
+        this.#opened(link, name);
+        return;
+      case 'ack':
+        acknowledge(this.#upstream, event.up);
+        return;
+      case 'gap':
+        this.emit('gap', { from: event.from, to: event.to });
+        return;
+      default:
+        this.emit('message', event.data);
+    }
+  }
+
+  /** A hello: the link is open; what is unacknowledged goes first, then `open` or `reconnect`. */
   #opened(link: Link, name: TransportName): void {
-    if (this.#link !== link) return;
     clearTimeout(this.#probeTimer);
     this.#probeTimer = undefined;
+    for (const message of [...this.#upstream.pending]) link.send(message);
+    if (this.#state === 'open') return; // a second hello on the same link: resent, nothing more
     this.#state = 'open';
     this.#failures = 0;
     remembered.set(this.#url.origin, name);
-    for (const data of this.#queue.splice(0)) link.send(data);
     this.emit(this.#everOpen ? 'reconnect' : 'open');
     this.#everOpen = true;
   }
@@ -216,9 +260,8 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     clearTimeout(this.#retryTimer);
     this.#probeTimer = this.#retryTimer = undefined;
     this.#link?.close();
-    this.#draining?.close();
-    this.#link = this.#draining = undefined;
-    this.#queue.length = 0;
+    this.#link = undefined;
+    this.#upstream.pending.length = 0;
     this.emit('close', info);
   }
 }

@@ -116,6 +116,11 @@ describe('readFrame', () => {
     expect(result.events[1]).toEqual({ type: 'gap', from: 701, to: undefined });
   });
 
+  it('reports no gap when a new client starts at the old cursor: nothing was numbered since', () => {
+    const result = ok(readFrame({ cursor: 7, token: 'T', id: 'C' }, hello({ s: 7, resumed: false, token: 'T2' })));
+    expect(result).toEqual({ position: { cursor: 7, token: 'T2', id: 'c1' }, events: [{ type: 'hello', resumed: false, up: 0 }] });
+  });
+
   it('moves the cursor to a gap frame and reports it, clipped to what was not seen', () => {
     const position = { cursor: 5, token: 'T', id: 'C' };
     expect(ok(readFrame(position, '{"t":"gap","s":10,"from":8}'))).toEqual({

@@ -95,8 +95,9 @@ export interface FrameResult {
 
 /**
  * Reads one frame at `position`. A hello of a new client (`resumed` false) after an earlier token
- * also yields a gap from the old cursor: up to the hello's `s`, or of unknown extent (`to`
- * undefined) when `s` is not above the old cursor (the server restarted and numbers again from 1).
+ * also yields a gap from the old cursor: up to the hello's `s` when it is above the old cursor;
+ * of unknown extent (`to` undefined) when it is below (the server restarted and numbers again
+ * from 1); none when it is the old cursor (nothing was numbered since).
  */
 export function readFrame(position: StreamPosition, text: string): FrameResult | ClientError {
   const frame = parseFrame(text);
@@ -106,7 +107,9 @@ export function readFrame(position: StreamPosition, text: string): FrameResult |
     case 'hello': {
       const next = { cursor: frame.resumed && position.token !== undefined ? cursor : frame.s, token: frame.token, id: frame.id };
       const events: FrameEvent[] = [{ type: 'hello', resumed: frame.resumed, up: frame.up }];
-      if (!frame.resumed && position.token !== undefined) events.push({ type: 'gap', from: cursor + 1, to: frame.s > cursor ? frame.s : undefined });
+      if (!frame.resumed && position.token !== undefined && frame.s !== cursor) {
+        events.push({ type: 'gap', from: cursor + 1, to: frame.s > cursor ? frame.s : undefined });
+      }
       return { position: next, events };
     }
     case 'ack':

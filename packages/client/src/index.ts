@@ -8,4 +8,5 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './options';
+export type { Gap } from './framed';
 export type { CloseInfo } from './transports/types';

@@ -10,6 +10,8 @@ export const TRANSPORT_ORDER: readonly TransportName[] = Object.freeze(['websock
  */
 export interface WebSocketLike {
   binaryType: string;
+  /** The subprotocol the server selected; framed mode needs `grappler.v1`. */
+  readonly protocol: string;
   onopen: ((event: never) => void) | null;
   onmessage: ((event: never) => void) | null;
   onclose: ((event: never) => void) | null;
@@ -19,7 +21,7 @@ export interface WebSocketLike {
 }
 
 /** A WebSocket constructor: `globalThis.WebSocket`, or `WebSocket` from the `ws` package in Node. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** Options of {@link connect}. Every one is optional. */
 export interface ClientOptions {

@@ -29,6 +29,7 @@ const PAGE_SCRIPT = `
   const forced = new URLSearchParams(location.search).get('transport');
   window.received = [];
   window.errors = [];
+  window.gaps = [];
   window.reconnects = 0;
   window.client = connect(location.origin + '/live', {
     reconnectDelayMs: 50,
@@ -37,6 +38,7 @@ const PAGE_SCRIPT = `
   });
   window.client.on('message', (data) => window.received.push(data));
   window.client.on('error', (error) => window.errors.push(error.code));
+  window.client.on('gap', (gap) => window.gaps.push(gap));
   window.client.on('reconnect', () => window.reconnects++);
 `;
 

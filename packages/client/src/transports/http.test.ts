@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClientError } from '../errors';
+import { START } from '../framed';
 import { resolveClientOptions } from '../options';
-import { createPoster, numberFor } from './http';
-import type { LinkContext, ResumeState } from './types';
+import { type Upstream, createUpstream, enqueue } from '../upstream';
+import { createPoster } from './http';
+import type { LinkContext } from './types';
 
 interface Post {
   up: string | null;
@@ -10,47 +12,53 @@ interface Post {
   body: string[];
 }
 
+type Answer = number | Error | { status: number; up: number };
+
 /** Stubs fetch: records each POST and answers with what `answer` returns for it (an Error is thrown). */
-function stubFetch(answer: (post: Post, index: number) => number | Error): Post[] {
+function stubFetch(answer: (post: Post, index: number) => Answer | Promise<Answer>): Post[] {
   const posts: Post[] = [];
   vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
     const query = new URL(url).searchParams;
     const post = { up: query.get('up'), session: query.get('session'), body: JSON.parse(String(init.body)) as string[] };
     posts.push(post);
-    const result = answer(post, posts.length - 1);
+    const result = await answer(post, posts.length - 1);
     if (result instanceof Error) throw result;
-    return new Response(result === 204 ? null : '{"error":"ERR_X"}', { status: result });
+    const { status, up } = typeof result === 'number' ? { status: result, up: undefined } : result;
+    const headers = up === undefined ? undefined : { 'X-Grappler-Up': String(up) };
+    return new Response(status === 204 ? null : '{"error":"ERR_X"}', { status, ...(headers ? { headers } : {}) });
   });
   return posts;
 }
 
-function context(resume: ResumeState, errors: ClientError[] = []): LinkContext {
+function context(upstream: Upstream, errors: ClientError[] = []): LinkContext {
   return {
     name: 'sse',
     url: new URL('http://127.0.0.1:1/live'),
     options: resolveClientOptions({ reconnectDelayMs: 2, maxReconnectDelayMs: 2 }),
-    resume,
-    handlers: { opened() {}, message() {}, error: (error) => errors.push(error), closed() {} },
+    position: () => START,
+    upstream,
+    handlers: { frame() {}, error: (error) => errors.push(error), closed() {} },
   };
 }
 
-const newResume = (session = 's1'): ResumeState => ({ session, seq: 0, upstream: { session: undefined, next: 1, batches: [] } });
+const sendAll = (upstream: Upstream, poster: { send(): void }, ...data: string[]): void => {
+  for (const d of data) enqueue(upstream, d);
+  poster.send();
+};
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
 describe('createPoster', () => {
-  it('numbers messages from 1 per session and sends the first number of each POST as up', async () => {
-    const posts = stubFetch(() => 204);
-    const resume = newResume();
-    const poster = createPoster(context(resume));
-    poster.start();
-    poster.send('a');
-    poster.send('b'); // same tick: same POST
+  it('POSTs to the session with the number of the first message as up, and forgets what X-Grappler-Up acknowledges', async () => {
+    const posts = stubFetch((post) => ({ status: 204, up: Number(post.up) + post.body.length - 1 }));
+    const upstream = createUpstream();
+    const poster = createPoster(context(upstream), () => 's1');
+    sendAll(upstream, poster, 'a', 'b'); // same tick: same POST
     await vi.waitUntil(() => posts.length === 1);
-    poster.send('c');
-    await vi.waitUntil(() => posts.length === 2 && resume.upstream.batches.length === 0);
+    sendAll(upstream, poster, 'c');
+    await vi.waitUntil(() => posts.length === 2 && upstream.pending.length === 0);
     expect(posts).toEqual([
       { up: '1', session: 's1', body: ['a', 'b'] },
       { up: '3', session: 's1', body: ['c'] },
@@ -58,95 +66,91 @@ describe('createPoster', () => {
     poster.stop();
   });
 
-  it('retries a failed POST with the same body and up, and sends nothing later before it succeeds', async () => {
+  it('keeps what X-Grappler-Up does not acknowledge, and POSTs it again', async () => {
+    const posts = stubFetch((_post, index) => ({ status: 204, up: index === 0 ? 1 : 3 }));
+    const upstream = createUpstream();
+    const poster = createPoster(context(upstream), () => 's1');
+    sendAll(upstream, poster, 'a', 'b', 'c');
+    await vi.waitUntil(() => posts.length === 2 && upstream.pending.length === 0);
+    expect(posts.map((post) => [post.up, post.body])).toEqual([
+      ['1', ['a', 'b', 'c']],
+      ['2', ['b', 'c']],
+    ]);
+    poster.stop();
+  });
+
+  it('retries a failed POST from the same number, and sends nothing later before it succeeds', async () => {
     const posts = stubFetch((_post, index) => (index === 0 ? new TypeError('network error') : index === 1 ? 503 : 204));
     const errors: ClientError[] = [];
-    const resume = newResume();
-    const poster = createPoster(context(resume, errors));
-    poster.start();
-    poster.send('a');
+    const upstream = createUpstream();
+    const poster = createPoster(context(upstream, errors), () => 's1');
+    sendAll(upstream, poster, 'a');
     await vi.waitUntil(() => posts.length >= 1);
-    poster.send('b'); // while 'a' is being retried (or just after): its own batch, after 'a'
-    await vi.waitUntil(() => posts.length === 4 && resume.upstream.batches.length === 0);
-    expect(posts.map((post) => [post.up, post.body])).toEqual([
-      ['1', ['a']],
-      ['1', ['a']],
-      ['1', ['a']],
-      ['2', ['b']],
+    sendAll(upstream, poster, 'b'); // while 'a' is being retried: it goes with it, after it
+    await vi.waitUntil(() => upstream.pending.length === 0);
+    // 'b' joins the retry or follows it (when it came after the retry left): never before 'a' is acknowledged.
+    expect(posts.slice(0, 3).map((post) => [post.up, post.body[0]])).toEqual([
+      ['1', 'a'],
+      ['1', 'a'],
+      ['1', 'a'],
     ]);
+    expect(posts.flatMap((post) => post.body).slice(2)).toEqual(['a', 'b']);
     expect(errors.map((error) => error.code)).toEqual(['ERR_SEND', 'ERR_SEND']);
     expect(errors[0]!.message).toMatch(/retrying/);
     poster.stop();
   });
 
-  it('leaves an aborted batch for the next link of the session, which sends it first with the same numbers', async () => {
-    let hold = true;
-    const posts = stubFetch(() => 204);
-    const resume = newResume();
-    const first = createPoster(context(resume));
-    vi.stubGlobal('fetch', (url: string, init: RequestInit) => {
-      posts.push({ up: new URL(url).searchParams.get('up'), session: 's1', body: JSON.parse(String(init.body)) as string[] });
-      return hold
-        ? new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
-        : Promise.resolve(new Response(null, { status: 204 }));
-    });
-    first.start();
-    first.send('a');
-    first.send('b');
+  it('leaves an aborted POST unacknowledged for the next link, which sends it first to its own session', async () => {
+    const posts = stubFetch((_post, index) =>
+      index === 0 ? new Promise<Answer>(() => {}) /* never answered: aborted below */ : { status: 204, up: 3 },
+    );
+    const upstream = createUpstream();
+    const first = createPoster(context(upstream), () => 'sse-session');
+    sendAll(upstream, first, 'a', 'b');
     await vi.waitUntil(() => posts.length === 1);
-    first.send('c'); // never POSTed: handed back for the client to queue again
-    expect(first.stop()).toEqual(['c']);
-    hold = false;
-    const second = createPoster(context(resume));
-    second.start();
-    second.send('c');
-    await vi.waitUntil(() => posts.length === 3 && resume.upstream.batches.length === 0);
-    expect(posts.map((post) => [post.up, post.body])).toEqual([
-      ['1', ['a', 'b']],
-      ['1', ['a', 'b']],
-      ['3', ['c']],
+    first.stop();
+    enqueue(upstream, 'c');
+    const second = createPoster(context(upstream), () => 'longpoll-session');
+    second.send();
+    await vi.waitUntil(() => upstream.pending.length === 0);
+    expect(posts).toEqual([
+      { up: '1', session: 'sse-session', body: ['a', 'b'] },
+      { up: '1', session: 'longpoll-session', body: ['a', 'b', 'c'] },
     ]);
     second.stop();
   });
 
-  it('stops on 404 and keeps the batch; drops a batch refused with another 4xx, with ERR_SEND', async () => {
-    const posts = stubFetch((post) => (post.body[0] === 'bad' ? 400 : 404));
+  it('stops on 404 and keeps the messages; drops those refused with another 4xx, with ERR_SEND, and reuses their numbers', async () => {
+    const posts = stubFetch((post) => (post.body[0]!.startsWith('bad') ? 413 : 404));
     const errors: ClientError[] = [];
-    const resume = newResume();
-    resume.upstream = { session: 's1', next: 2, batches: [{ up: 1, messages: ['bad'] }] };
-    const poster = createPoster(context(resume, errors));
-    poster.start();
-    poster.send('kept');
+    const upstream = createUpstream();
+    enqueue(upstream, 'bad'.padEnd(70_000, '.')); // alone in its POST: over the batch size with the next
+    const poster = createPoster(context(upstream, errors), () => 's1');
+    sendAll(upstream, poster, 'kept');
     await vi.waitUntil(() => posts.length === 2 && errors.length === 2);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(posts.length).toBe(2); // no retry of a 404
     expect(errors.map((error) => error.code)).toEqual(['ERR_SEND', 'ERR_X']);
-    expect(posts.map((post) => post.up)).toEqual(['1', '1']); // the refused batch's number is reused
-    expect(resume.upstream.batches).toEqual([{ up: 1, messages: ['kept'] }]);
+    expect(posts.map((post) => [post.up, post.body.length])).toEqual([
+      ['1', 1],
+      ['1', 1],
+    ]);
+    expect(upstream.pending).toEqual([{ u: 1, data: 'kept' }]);
     poster.stop();
   });
-});
 
-describe('numberFor', () => {
-  it('renumbers unacknowledged batches from 1 for a new session', () => {
-    const upstream = {
-      session: 'old',
-      next: 8,
-      batches: [
-        { up: 5, messages: ['a', 'b'] },
-        { up: 7, messages: ['c'] },
-      ],
-    };
-    numberFor(upstream, 'old');
-    expect(upstream.next).toBe(8);
-    numberFor(upstream, 'new');
-    expect(upstream).toEqual({
-      session: 'new',
-      next: 4,
-      batches: [
-        { up: 1, messages: ['a', 'b'] },
-        { up: 3, messages: ['c'] },
-      ],
-    });
+  it('renumbers from where the server is when it answers 400 to a number that skips ahead', async () => {
+    const posts = stubFetch((post) => (post.up === '5' ? { status: 400, up: 2 } : { status: 204, up: 4 }));
+    const upstream = createUpstream();
+    upstream.next = 5;
+    const poster = createPoster(context(upstream), () => 's1');
+    sendAll(upstream, poster, 'a', 'b');
+    await vi.waitUntil(() => upstream.pending.length === 0);
+    expect(posts.map((post) => [post.up, post.body])).toEqual([
+      ['5', ['a', 'b']],
+      ['3', ['a', 'b']],
+    ]);
+    expect(upstream.next).toBe(5);
+    poster.stop();
   });
 });

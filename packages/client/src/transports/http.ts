@@ -1,18 +1,20 @@
 /**
  * What the three HTTP transports share: their URLs, reading a streamed body, turning an error
- * answer into a ClientError, and the upstream: POSTs of JSON arrays of strings, one at a time
- * so that order holds, batching whatever `send()` got while the previous POST was out or in the
- * same tick.
+ * answer into a ClientError, and the upstream: POSTs of JSON arrays of strings, one at a time so
+ * that order holds, each carrying the client-level number of its first message (`&up=`).
  *
- *   send() --> pending --(microtask)--> a batch numbered `up`..  --> resume.upstream.batches
- *   batches[0] --POST &up=--> 2xx: dropped | 5xx, network error: same batch again after backoff
- *                         \--> 404: wait for the next link | other 4xx: dropped, ERR_SEND
- *   link ends: the POST out is aborted; its batch, unacknowledged, goes first on the next link
- *   (the server skips numbers it delivered); a new session renumbers the batches from 1.
+ *   send() --(microtask)--> POST the oldest unacknowledged messages, &up=<first number>
+ *     2xx: acknowledged up to X-Grappler-Up | 5xx, network error: again after backoff
+ *     404: the session is gone, wait for the next link | 400 with X-Grappler-Up below: renumber from there
+ *     another 4xx: dropped with ERR_SEND, later messages take their numbers
+ *   link ends: the POST out is aborted; its messages, unacknowledged, go first on the next link of
+ *   any transport (the server skips numbers it delivered).
  */
 import { backoffDelayMs } from '../backoff';
 import { ClientError, toClientError } from '../errors';
-import type { CloseInfo, Link, LinkContext, ResumeState, UpstreamState } from './types';
+import { resumeQuery } from '../framed';
+import { acknowledge, discard, renumber } from '../upstream';
+import type { CloseInfo, Link, LinkContext } from './types';
 
 /** The URL of a transport request: the server's URL plus `transport` and the given parameters. */
 export function transportUrl(context: LinkContext, params: Record<string, string | number | undefined> = {}): string {
@@ -59,137 +61,115 @@ export async function readBody(response: Response, onChunk: (chunk: Uint8Array) 
 
 /** The upstream of an HTTP link. */
 export interface Poster {
-  /** Queues a message for the next POST. */
-  send(data: string): void;
-  /** Starts POSTing: at open, first what earlier links of the session left unacknowledged. */
-  start(): void;
-  /** Stops, aborting a POST that is out, and returns what was never POSTed; what was stays in `resume.upstream`. */
-  stop(): string[];
-}
-
-/** Gives the batches new numbers from 1 when the session changed: the old session delivered none of them. */
-export function numberFor(upstream: UpstreamState, session: string | undefined): void {
-  if (upstream.session === session) return;
-  upstream.session = session;
-  upstream.next = 1;
-  for (const batch of upstream.batches) {
-    batch.up = upstream.next;
-    upstream.next += batch.messages.length;
-  }
+  /** POSTs what the client's upstream holds, now or after the POST that is out. */
+  send(): void;
+  /** Stops, aborting a POST that is out; its messages stay in the upstream, unacknowledged. */
+  stop(): void;
 }
 
 /** Statuses worth retrying: the server may deliver the same body later (it skips what it already has). */
 const retryable = (status: number): boolean => status >= 500 || status === 408 || status === 429;
 
+/** Characters of message text per POST: well below the servers' default `maxBodyBytes` (1 MiB). */
+const BATCH_CHARS = 1 << 16;
+
+/** The oldest pending messages, up to about {@link BATCH_CHARS} (always at least one). */
+function nextBatch(context: LinkContext): string[] {
+  const batch: string[] = [];
+  let chars = 0;
+  for (const { data } of context.upstream.pending) {
+    if (batch.length > 0 && chars + data.length > BATCH_CHARS) break;
+    batch.push(data);
+    chars += data.length;
+  }
+  return batch;
+}
+
 /**
- * Creates the upstream of an HTTP link. Each POST carries `&up=<number of its first message>`; one
- * is out at a time, so order holds. A POST that fails (network error, 5xx) is retried as it was,
- * after the client's backoff; a later batch waits for it.
+ * Creates the upstream of an HTTP link, POSTing to the session `session()` names. One POST is out at
+ * a time, so order holds; one that fails (network error, 5xx) is retried after the client's backoff.
  */
-export function createPoster(context: LinkContext): Poster {
-  const { resume, options } = context;
-  const upstream = resume.upstream;
+export function createPoster(context: LinkContext, session: () => string | undefined): Poster {
+  const { upstream, options, handlers } = context;
   const controller = new AbortController();
-  let pending: string[] = [];
-  let started = false;
   let running = false;
   let stopped = false;
   let gone = false; // the server answered 404: POST nothing more on this link
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const wait = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      timer = setTimeout(() => {
-        timer = undefined;
-        resolve();
-      }, ms);
-    });
-
-  /** POSTs the first batch: true when it is settled (acknowledged, or refused for good), false to stop. */
+  /** POSTs the oldest messages: true when that settled them (acknowledged, or refused for good), false to stop. */
   const postFirst = async (): Promise<boolean> => {
-    const batch = upstream.batches[0]!;
+    const batch = nextBatch(context);
+    const first = upstream.pending[0]!.u;
     let failure: ClientError;
     try {
-      const response = await fetch(transportUrl(context, { session: resume.session, up: batch.up }), {
+      const response = await fetch(transportUrl(context, { session: session(), up: first }), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(batch.messages),
+        body: JSON.stringify(batch),
         signal: controller.signal,
       });
+      if (stopped) return false; // the next link sends them again; the server skips what it has
+      const header = response.headers.get('X-Grappler-Up');
+      const delivered = header === null ? Number.NaN : Number(header);
       if (response.ok) {
-        upstream.batches.shift();
+        acknowledge(upstream, Number.isSafeInteger(delivered) ? delivered : first + batch.length - 1);
         failures = 0;
         return true;
       }
       failure = await responseError(response);
       if (response.status === 404) {
-        // The session is gone: the batches wait for the next link's session, renumbered into it.
-        gone = true;
-        context.handlers.error(failure);
+        gone = true; // the messages wait for the next link
+        handlers.error(failure);
         return false;
       }
+      if (response.status === 400 && Number.isSafeInteger(delivered) && delivered + 1 < first) {
+        renumber(upstream, delivered + 1); // the server is behind our numbers: continue from where it is
+        return true;
+      }
       if (!retryable(response.status)) {
-        // Refused for good (413, 400): its numbers go to the next batches, as the server never counted them.
-        upstream.batches.shift();
-        for (const later of upstream.batches) later.up -= batch.messages.length;
-        upstream.next -= batch.messages.length;
-        const lost = new ClientError('ERR_SEND', `${batch.messages.length} message(s) were not delivered: ${failure.message}`, { cause: failure });
-        context.handlers.error(lost);
+        discard(upstream, batch.length);
+        handlers.error(new ClientError('ERR_SEND', `${batch.length} message(s) were not delivered: ${failure.message}`, { cause: failure }));
         return true;
       }
     } catch (error) {
-      if (controller.signal.aborted) return false;
+      if (stopped) return false;
       failure = toClientError(error, 'ERR_SEND');
     }
     failures += 1;
     const delayMs = backoffDelayMs(failures, options.reconnectDelayMs, options.maxReconnectDelayMs);
-    const message = `a POST of ${batch.messages.length} message(s) failed, retrying in ${delayMs} ms: ${failure.message}`;
-    context.handlers.error(new ClientError('ERR_SEND', message, { cause: failure }));
-    await wait(delayMs);
+    handlers.error(new ClientError('ERR_SEND', `a POST of ${batch.length} message(s) failed, retrying in ${delayMs} ms: ${failure.message}`, { cause: failure }));
+    await new Promise((resolve) => {
+      timer = setTimeout(resolve, delayMs);
+    });
     return !stopped;
   };
 
   const run = async (): Promise<void> => {
-    while (!stopped) {
-      numberFor(upstream, resume.session);
-      if (pending.length > 0) {
-        upstream.batches.push({ up: upstream.next, messages: pending });
-        upstream.next += pending.length;
-        pending = [];
-      }
-      if (upstream.batches.length === 0 || !(await postFirst())) return;
+    while (!stopped && upstream.pending.length > 0 && (await postFirst())) {
+      /* each round settles the oldest messages */
     }
   };
 
-  const schedule = (): void => {
-    if (!started || running || stopped || gone) return;
+  const send = (): void => {
+    if (running || stopped || gone) return;
     running = true;
     // A microtask, not a timer: messages sent in the same tick go out in one POST.
     queueMicrotask(() => {
       run().finally(() => {
         running = false;
-        if (pending.length > 0) schedule(); // sent while the loop was returning
+        if (upstream.pending.length > 0) send(); // sent while the loop was returning
       });
     });
   };
 
   return {
-    send(data) {
-      pending.push(data);
-      schedule();
-    },
-    start() {
-      started = true;
-      schedule();
-    },
+    send,
     stop() {
       stopped = true;
       clearTimeout(timer);
       controller.abort();
-      const unsent = pending;
-      pending = [];
-      return unsent;
     },
   };
 }
@@ -198,10 +178,10 @@ export function createPoster(context: LinkContext): Poster {
 export interface HttpLinkControl {
   /** Aborted when the link ends: pass it to every fetch. */
   readonly signal: AbortSignal;
-  /** Reports the link open (once). */
-  opened(): void;
-  /** Delivers a message, unless the link has ended. */
-  message(data: string | Uint8Array): void;
+  /** The session the link's POSTs name, once the server said it. */
+  session: string | undefined;
+  /** Hands one frame to the client, unless the link has ended. */
+  frame(text: string): void;
 }
 
 /**
@@ -210,26 +190,24 @@ export interface HttpLinkControl {
  */
 export function startHttpLink(context: LinkContext, run: (control: HttpLinkControl) => Promise<CloseInfo>): Link {
   const controller = new AbortController();
-  const poster = createPoster(context);
   let active = true;
-  let open = false;
   const control: HttpLinkControl = {
     signal: controller.signal,
-    opened() {
-      if (!active || open) return;
-      open = true;
-      poster.start();
-      context.handlers.opened();
+    session: undefined,
+    frame(text) {
+      if (active) context.handlers.frame(text);
     },
-    message(data) {
-      if (active) context.handlers.message(data);
-    },
+  };
+  const poster = createPoster(context, () => control.session);
+  const close = (): void => {
+    active = false;
+    controller.abort();
+    poster.stop();
   };
   const end = (info: CloseInfo, error?: ClientError): void => {
     if (!active) return;
-    active = false;
-    controller.abort();
-    context.handlers.closed(info, error, poster.stop());
+    close();
+    context.handlers.closed(info, error);
   };
   queueMicrotask(() => {
     run(control).then(
@@ -240,38 +218,13 @@ export function startHttpLink(context: LinkContext, run: (control: HttpLinkContr
       },
     );
   });
-  return {
-    send: (data) => poster.send(data),
-    close() {
-      active = false;
-      controller.abort();
-      poster.stop();
-    },
-  };
+  return { send: () => poster.send(), close };
 }
 
-/**
- * Opens a stream response, resuming the session in `resume` when the server still has it: an
- * expired one (404) is dropped and a new one started (framed mode will report the gap). A new
- * session id in the answer resets the cursor.
- */
-export async function openStreamResponse(
-  context: LinkContext,
-  signal: AbortSignal,
-  get: (context: LinkContext, signal: AbortSignal, resume: ResumeState) => Promise<Response>,
-): Promise<Response> {
-  const { resume } = context;
-  let response = await get(context, signal, resume);
-  if (response.status === 404 && resume.session !== undefined) {
-    resume.session = undefined;
-    resume.seq = 0;
-    response = await get(context, signal, resume);
-  }
+/** Opens a new framed session (`mode=framed`, resuming the client once it has a token); throws on an error answer. */
+export async function openSession(context: LinkContext, control: HttpLinkControl, headers: Record<string, string> = {}): Promise<Response> {
+  const response = await fetch(transportUrl(context, { mode: 'framed', ...resumeQuery(context.position()) }), { headers, signal: control.signal, cache: 'no-store' });
   if (!response.ok) throw await responseError(response);
-  const session = response.headers.get('X-Grappler-Session');
-  if (session && session !== resume.session) {
-    resume.session = session;
-    resume.seq = 0; // a new session; on a resume the server's own seq headers are not our cursor
-  }
+  control.session = response.headers.get('X-Grappler-Session') ?? undefined;
   return response;
 }
