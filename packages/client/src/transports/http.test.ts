@@ -15,13 +15,13 @@ interface Post {
 type Answer = number | Error | { status: number; up: number };
 
 /** Stubs fetch: records each POST and answers with what `answer` returns for it (an Error is thrown). */
-function stubFetch(answer: (post: Post, index: number) => Answer | Promise<Answer>): Post[] {
+function stubFetch(answer: (post: Post, index: number, signal: AbortSignal) => Answer | Promise<Answer>): Post[] {
   const posts: Post[] = [];
   vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
     const query = new URL(url).searchParams;
     const post = { up: query.get('up'), session: query.get('session'), body: JSON.parse(String(init.body)) as string[] };
     posts.push(post);
-    const result = await answer(post, posts.length - 1);
+    const result = await answer(post, posts.length - 1, init.signal!);
     if (result instanceof Error) throw result;
     const { status, up } = typeof result === 'number' ? { status: result, up: undefined } : result;
     const headers = up === undefined ? undefined : { 'X-Grappler-Up': String(up) };
@@ -101,8 +101,10 @@ describe('createPoster', () => {
   });
 
   it('leaves an aborted POST unacknowledged for the next link, which sends it first to its own session', async () => {
-    const posts = stubFetch((_post, index) =>
-      index === 0 ? new Promise<Answer>(() => {}) /* never answered: aborted below */ : { status: 204, up: 3 },
+    const posts = stubFetch((_post, index, signal) =>
+      index === 0
+        ? new Promise<Answer>((_resolve, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))) // no answer before stop()
+        : { status: 204, up: 3 },
     );
     const upstream = createUpstream();
     const first = createPoster(context(upstream), () => 'sse-session');
