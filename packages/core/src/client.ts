@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { STATE } from './constants';
 import { type GrapplerError, LimitExceededError } from './errors';
+import type { UpstreamItem } from './framed';
 import { OutboundMessage } from './message';
+import { SerialQueue } from './serial-queue';
 import type { KeyValueStore } from './storage';
 import type { CloseReason, Connection } from './transport';
 
@@ -35,6 +37,12 @@ export interface ClientHost {
   deliverTo(client: Client, message: OutboundMessage): boolean;
   /** Ends a client that has no connection to close. */
   end(client: Client, reason: CloseReason): void;
+  /** Carries out an upstream item (a message, or a framed peer's channel command numbered `ref`). */
+  receive(client: Client, item: UpstreamItem, ref: number): void | Promise<void>;
+  channelsOf(client: Client): ReadonlySet<string>;
+  join(client: Client, channel: string): Promise<void>;
+  leave(client: Client, channel: string): Promise<void>;
+  publishFrom(client: Client, channel: string, data: string | Uint8Array): Promise<void>;
   storageFor(id: string): KeyValueStore;
   maxBufferedBytes: number;
 }
@@ -51,6 +59,8 @@ export interface ConnectionInfo {
 export interface ClientInit extends ConnectionInfo {
   readonly id: string;
   readonly state: number;
+  /** What the hub's `identify` hook said. */
+  readonly user?: unknown;
 }
 
 /**
@@ -60,7 +70,11 @@ export interface ClientInit extends ConnectionInfo {
 export class Client extends EventEmitter<ClientEvents> {
   /** Unguessable (144 random bits). */
   readonly id: string;
+  /** Who the client is, as the hub's `identify` hook said (undefined without one). */
+  readonly user: unknown;
   readonly #host: ClientHost;
+  /** What the peer sent, carried out in order even while a command waits for a hook. */
+  readonly #inbox = new SerialQueue();
   #info: ConnectionInfo;
   #connection: Connection | undefined;
   #state: number;
@@ -72,6 +86,7 @@ export class Client extends EventEmitter<ClientEvents> {
   constructor(init: ClientInit, connection: Connection, host: ClientHost) {
     super();
     this.id = init.id;
+    this.user = init.user;
     this.#info = init;
     this.#state = init.state;
     this.#connection = connection;
@@ -149,6 +164,32 @@ export class Client extends EventEmitter<ClientEvents> {
     this.#host.deliver(new OutboundMessage(data, encoding), this);
   }
 
+  /** The channels the client is in. */
+  get channels(): ReadonlySet<string> {
+    return this.#host.channelsOf(this);
+  }
+
+  /**
+   * Joins a channel (after the hub's `authorizeJoin`). Rejects with `ERR_FORBIDDEN` when refused,
+   * `ERR_TOO_MANY_CHANNELS` past `maxChannelsPerClient`. A framed peer is told `joined`.
+   */
+  join(channel: string): Promise<void> {
+    return this.#host.join(this, channel);
+  }
+
+  /** Leaves a channel (a no-op when not in it). */
+  leave(channel: string): Promise<void> {
+    return this.#host.leave(this, channel);
+  }
+
+  /**
+   * Publishes to a channel the client is in, as if the peer had: the hub's `beforePublish` may
+   * change or refuse it (a rejection with `ERR_FORBIDDEN`), then every member receives it.
+   */
+  publish(channel: string, data: string | Uint8Array): Promise<void> {
+    return this.#host.publishFrom(this, channel, data);
+  }
+
   /** Closes the connection politely (code 1000 unless given). */
   close(code = 1000, reason = ''): void {
     if (this.#closed) return;
@@ -203,13 +244,15 @@ export class Client extends EventEmitter<ClientEvents> {
     return this.#upstream;
   }
 
-  /** @internal Delivers the messages numbered from `first` that were not delivered before; false on a hole. */
-  receiveNumbered(first: number, messages: readonly string[]): boolean {
+  /** @internal Carries out the items numbered from `first` that were not carried out before; false on a hole. */
+  receiveNumbered(first: number, items: readonly UpstreamItem[]): boolean {
     if (this.#closed) return true;
     if (first > this.#upstream + 1) return false;
-    for (let index = this.#upstream + 1 - first; index < messages.length; index++) {
-      this.#upstream = first + index;
-      this.emit('message', messages[index]!);
+    for (let index = this.#upstream + 1 - first; index < items.length; index++) {
+      const number = first + index;
+      const item = items[index]!;
+      this.#upstream = number;
+      this.#inbox.run(() => this.#host.receive(this, item, number));
     }
     return true;
   }

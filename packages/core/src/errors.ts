@@ -14,7 +14,9 @@ export type GrapplerErrorCode =
   | 'ERR_SESSION_EXPIRED'
   | 'ERR_HEARTBEAT_TIMEOUT'
   | 'ERR_STORAGE'
-  | 'ERR_CLOSED';
+  | 'ERR_CLOSED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_TOO_MANY_CHANNELS';
 
 /** The base class of every error grappler emits or rejects with. */
 export class GrapplerError extends Error {
@@ -34,6 +36,7 @@ const CODE_FOR_LIMIT: Readonly<Record<keyof Limits, GrapplerErrorCode>> = {
   maxBodyBytes: 'ERR_MESSAGE_TOO_LARGE',
   sessionIdleMs: 'ERR_SESSION_EXPIRED',
   backlogBytes: 'ERR_BUFFER_FULL',
+  maxChannelsPerClient: 'ERR_TOO_MANY_CHANNELS',
 };
 
 /** A named limit was passed: `limit` is the option's name, `max` its value, `actual` what was seen (when known). */

@@ -14,7 +14,8 @@ describe('framed envelopes', () => {
   it('carries any text and its number through JSON (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.nat(), (text, seq) => {
-        expect(JSON.parse(encodeEnvelope(numbered(text, seq)))).toEqual({ s: seq, d: text });
+        const message = numbered(text, seq);
+        expect(JSON.parse(encodeEnvelope(message))).toEqual({ s: seq, ts: message.time, d: text });
       }),
     );
   });
@@ -29,18 +30,31 @@ describe('framed envelopes', () => {
     );
   });
 
+  it('stamps the id, channel and sender when there are some, and carries replies', () => {
+    const message = new OutboundMessage('hi', undefined, { channel: 'room', sender: { name: 'ada' } });
+    message.seq = 7;
+    message.id = 'node.7';
+    expect(JSON.parse(encodeEnvelope(message))).toEqual({ s: 7, id: 'node.7', ts: message.time, c: 'room', from: { name: 'ada' }, d: 'hi' });
+    const reply = new OutboundMessage('', undefined, { reply: { t: 'error', code: 'ERR_FORBIDDEN', message: 'no', c: 'room', ref: 3 } });
+    reply.seq = 8;
+    expect(JSON.parse(encodeEnvelope(reply))).toEqual({ s: 8, t: 'error', code: 'ERR_FORBIDDEN', message: 'no', c: 'room', ref: 3 });
+  });
+
   it('refuses a message the hub never numbered', () => {
     expect(() => encodeEnvelope(new OutboundMessage('x'))).toThrow(TypeError);
   });
 
   it('reads upstream envelopes and nothing else', () => {
-    expect(parseUpstreamEnvelope('{"u":1,"d":"hi"}')).toEqual({ u: 1, d: 'hi' });
-    for (const bad of ['hi', '', 'null', '[]', '{"u":0,"d":"x"}', '{"u":1.5,"d":"x"}', '{"u":"1","d":"x"}', '{"u":1}', '{"u":1,"d":2}', '{"u":1e300,"d":"x"}']) {
-      expect(parseUpstreamEnvelope(bad)).toBeUndefined();
-    }
+    expect(parseUpstreamEnvelope('{"u":1,"d":"hi"}')).toEqual({ u: 1, item: 'hi' });
+    expect(parseUpstreamEnvelope('{"u":2,"t":"join","c":"room"}')).toEqual({ u: 2, item: { t: 'join', c: 'room' } });
+    expect(parseUpstreamEnvelope('{"u":3,"t":"leave","c":"room"}')).toEqual({ u: 3, item: { t: 'leave', c: 'room' } });
+    expect(parseUpstreamEnvelope('{"u":4,"t":"publish","c":"room","d":"hi"}')).toEqual({ u: 4, item: { t: 'publish', c: 'room', d: 'hi' } });
+    const bad = ['hi', '', 'null', '[]', '{"u":0,"d":"x"}', '{"u":1.5,"d":"x"}', '{"u":"1","d":"x"}', '{"u":1}', '{"u":1,"d":2}', '{"u":1e300,"d":"x"}'];
+    bad.push('{"u":1,"t":"join"}', '{"u":1,"t":"publish","c":"room"}', '{"u":1,"t":"shout","c":"room"}', '{"u":1,"c":"room","d":"x"}');
+    for (const text of bad) expect(parseUpstreamEnvelope(text)).toBeUndefined();
     fc.assert(
       fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.string({ unit: 'binary' }), (u, d) => {
-        expect(parseUpstreamEnvelope(JSON.stringify({ u, d }))).toEqual({ u, d });
+        expect(parseUpstreamEnvelope(JSON.stringify({ u, d }))).toEqual({ u, item: d });
       }),
     );
     fc.assert(fc.property(fc.string(), (text) => void parseUpstreamEnvelope(text))); // never throws
@@ -58,7 +72,8 @@ describe('framedFormat', () => {
   });
 
   it('wraps the envelope and control frames in the raw format as text', () => {
-    expect(framedFormat(raw).encode(numbered('hi', 3))).toBe('<{"s":3,"d":"hi"}>');
+    const message = numbered('hi', 3);
+    expect(framedFormat(raw).encode(message)).toBe(`<{"s":3,"ts":${message.time},"d":"hi"}>`);
     expect(framedFormat(raw).encodeControl({ t: 'gap', s: 9, from: 4 })).toBe('<{"t":"gap","s":9,"from":4}>');
   });
 });

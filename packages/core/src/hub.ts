@@ -9,7 +9,11 @@ import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
-import { type ControlFrame, isFramed, parseUpstreamEnvelope } from './framed';
+import { type Channel, ChannelRegistry } from './channels';
+import { type ControlFrame, type ReplyFrame, isFramed, parseUpstreamEnvelope } from './framed';
+import { type ChannelHooks, refusalOf } from './hooks';
+import { Membership } from './membership';
+import { SerialQueue } from './serial-queue';
 import { OutboundMessage } from './message';
 import { type Addressing, type LogEntry, MessageLog } from './message-log';
 import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
@@ -26,8 +30,8 @@ const ACK_EVERY_MESSAGES = 32;
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
 
-/** Options of {@link createHub}. */
-export interface HubOptions {
+/** Options of {@link createHub}; the channel hooks (`identify`, `authorizeJoin`, `beforePublish`, `filter`) are {@link ChannelHooks}. */
+export interface HubOptions extends ChannelHooks {
   /** Receives debug information: a message and a {@link LOG} level. @default a no-op */
   logger?: (message: string, level: LogLevel) => void;
   /** Who may connect: `"hostname:port"`, `"hostname"`, `*` for either part. @default "*:*" */
@@ -46,6 +50,24 @@ export interface HubOptions {
   nodeId?: string;
   /** Milliseconds `close()` waits for clients to finish their closing handshake before cutting them off. @default 1000 */
   closeTimeoutMs?: number;
+  /** Whether what a client publishes carries its `client.user` as sender (`from`) unless `beforePublish` says otherwise. @default false */
+  publishSender?: boolean;
+}
+
+/** Options of {@link Hub.publish}. */
+export interface PublishOptions {
+  /** A member (or its id) that does not receive this one, e.g. its sender. */
+  except?: Client | string;
+  /** Who sent it, as framed members see it (`from`); JSON-serialisable. */
+  sender?: unknown;
+  /** As for `write`: a string in another encoding stands for bytes. */
+  encoding?: BufferEncoding;
+}
+
+/** What {@link Hub.to} returns: somewhere to send. */
+export interface Target {
+  /** Sends data there; false when there was no one to send it to. */
+  send(data: string | Uint8Array, encoding?: BufferEncoding): boolean;
 }
 
 /** Events of a {@link Hub}. */
@@ -91,6 +113,13 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #tokens = new Map<string, Client>();
   /** What each framed client was last told of its upstream, and its token. */
   readonly #framed = new WeakMap<Client, { token: string; since: number; acked: number }>();
+  readonly #channels = new ChannelRegistry();
+  readonly #membership: Membership;
+  readonly #hooks: ChannelHooks;
+  /** Outbound deliveries, in order even while a `filter` hook answers with a promise. */
+  readonly #deliveries = new SerialQueue();
+  /** What `identify` said of a request, from admission to attach. */
+  readonly #identities = new WeakMap<IncomingMessage, unknown>();
   #seq = 0;
   #ticker: NodeJS.Timeout | undefined;
   #closed = false;
@@ -107,13 +136,25 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#acceptClient = options.acceptClient;
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
+    const { identify, authorizeJoin, beforePublish, filter } = options;
+    this.#hooks = { ...(identify && { identify }), ...(authorizeJoin && { authorizeJoin }), ...(beforePublish && { beforePublish }), ...(filter && { filter }) };
+    this.#membership = new Membership({
+      registry: this.#channels,
+      hooks: this.#hooks,
+      maxChannelsPerClient: this.limits.maxChannelsPerClient,
+      publishSender: options.publishSender === true,
+      publish: (channel, data, sender) => this.#fanOut(new OutboundMessage(data, undefined, { channel, sender }), { channel }, undefined),
+      reply: (client, frame) => this.#reply(client, frame),
+    });
     this.#host = {
-      deliver: (message, except) => this.#deliver(message, except),
-      deliverTo: (client, message) => {
-        this.#enter(message, { to: client.id });
-        return client.deliver(message, undefined);
-      },
+      deliver: (message, except) => this.#fanOut(message, except ? { except: except.id } : {}, except),
+      deliverTo: (client, message) => this.#deliverTo(client, message),
       end: (client, reason) => this.#onClosed(client, reason),
+      receive: (client, item, ref) => this.#membership.receive(client, item, ref),
+      channelsOf: (client) => this.#channels.channelsOf(client),
+      join: (client, channel) => this.#membership.join(client, channel),
+      leave: (client, channel) => this.#membership.leave(client, channel),
+      publishFrom: (client, channel, data) => this.#membership.publishFrom(client, channel, data),
       storageFor: (id) => this.#storageFor(id),
       maxBufferedBytes: this.limits.maxBufferedBytes,
     };
@@ -140,7 +181,35 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** Sends data to every connected client, encoded once per wire format. */
   broadcast(data: string | Uint8Array, encoding?: BufferEncoding): void {
-    this.#deliver(new OutboundMessage(data, encoding), undefined);
+    this.#fanOut(new OutboundMessage(data, encoding), {}, undefined);
+  }
+
+  /**
+   * Sends data to every member of a channel, encoded once per wire format whatever their number
+   * (the application's own publish: `beforePublish` is for what clients publish).
+   */
+  publish(channel: string, data: string | Uint8Array, options: PublishOptions = {}): void {
+    const except = typeof options.except === 'string' ? this.clients.get(options.except) : options.except;
+    const message = new OutboundMessage(data, options.encoding, { channel, sender: options.sender });
+    this.#fanOut(message, { channel, ...(except ? { except: except.id } : {}) }, except);
+  }
+
+  /** A live view of a channel: `members` and `size`. */
+  channel(name: string): Channel {
+    return this.#channels.view(name);
+  }
+
+  /** A client (by id) or, when no client has that id, a channel: `hub.to(idOrChannel).send(data)`. */
+  to(target: string): Target {
+    return {
+      send: (data, encoding) => {
+        const client = this.clients.get(target);
+        if (client) return this.#deliverTo(client, new OutboundMessage(data, encoding));
+        if (this.#channels.members(target).size === 0) return false;
+        this.publish(target, data, encoding ? { encoding } : {});
+        return true;
+      },
+    };
   }
 
   /** Sends data to one client; false when no client has that id. */
@@ -220,13 +289,22 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   async #admit(meta: ConnectionMeta): Promise<HandshakeError | null> {
     if (this.#closed) return new HandshakeError('ERR_CLOSED', 503, 'the hub is closed');
-    return admitConnection(meta, {
+    const refusal = await admitConnection(meta, {
       acceptClient: this.#acceptClient,
       origins: this.#origins,
       maxClients: this.limits.maxClients,
       clients: this.clients.size,
       onHookError: (error) => this.#report(error, 'the accept hook threw; connection dropped'),
     });
+    if (refusal || !this.#hooks.identify) return refusal;
+    let user: unknown;
+    const reason = await refusalOf(() => {
+      user = this.#hooks.identify?.(meta.req);
+      return user instanceof Promise ? user.then((value) => void (user = value)) : undefined;
+    }, 'identify refused');
+    if (reason !== null) return new HandshakeError('ERR_FORBIDDEN', 403, `identify: ${reason}`);
+    this.#identities.set(meta.req, user);
+    return null;
   }
 
   #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
@@ -234,7 +312,8 @@ export class Hub extends ClientRegistry<HubEvents> {
     const resumed = framed && meta.resume ? this.#tokens.get(meta.resume.token) : undefined;
     if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
     const id = createId();
-    const client = new Client({ id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol }, connection, this.#host);
+    const init = { id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol, user: this.#identities.get(meta.req) };
+    const client = new Client(init, connection, this.#host);
     this.clients.set(id, client);
     this.#startTicker();
     this.storage
@@ -263,7 +342,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     const previous = client.reattach(connection, connectionInfo(meta), meta.protocol);
     previous?.terminate(); // its `closed` comes later and is ignored: it is no longer the client's
     this.#logger(`client ${client.id} resumed over ${meta.transport} after ${cursor}`, LOG.INFO);
-    const replay = this.#log.replay(cursor, client.id);
+    const replay = this.#log.replay(cursor, client.id, (channel) => this.#channels.has(channel, client));
     framed.acked = client.upstream;
     this.#control(connection, { t: 'hello', s: cursor, id: client.id, token: framed.token, resumed: true, up: client.upstream }, cursor);
     if (replay.gap) this.#control(connection, { t: 'gap', s: replay.gap.to, from: replay.gap.from }, replay.gap.to);
@@ -310,8 +389,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** A framed peer's upstream message `{"u":n,"d":"text"}` over a WebSocket. */
   #receiveEnvelope(client: Client, connection: Connection, text: string): void {
     const envelope = parseUpstreamEnvelope(text);
-    if (!envelope || !client.receiveNumbered(envelope.u, [envelope.d])) {
-      const why = envelope ? `message ${envelope.u} skips ahead of ${client.upstream + 1}` : 'not a framed message {"u":n,"d":"text"}';
+    if (!envelope || !client.receiveNumbered(envelope.u, [envelope.item])) {
+      const why = envelope ? `message ${envelope.u} skips ahead of ${client.upstream + 1}` : 'not a framed message {"u":n,...} (docs/framed-mode.md)';
       this.#clientError(client, new GrapplerError('ERR_PROTOCOL', `framed upstream: ${why}`));
       return;
     }
@@ -339,6 +418,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.clients.delete(client.id);
     const framed = this.#framed.get(client);
     if (framed) this.#tokens.delete(framed.token);
+    this.#channels.removeAll(client);
     if (this.clients.size === 0) this.#stopTicker();
     this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
@@ -348,18 +428,58 @@ export class Hub extends ClientRegistry<HubEvents> {
   #enter(message: OutboundMessage, addressing: Addressing): LogEntry<OutboundMessage> {
     this.#seq += 1;
     message.seq = this.#seq;
+    message.id = `${this.nodeId}.${this.#seq}`;
     const entry = { seq: this.#seq, message, bytes: message.byteLength + ENTRY_OVERHEAD_BYTES, frames: new Map(), ...addressing };
     this.#log.append(entry);
     return entry;
   }
 
-  #deliver(message: OutboundMessage, except: Client | undefined): void {
-    const entry = this.#enter(message, except ? { except: except.id } : {});
-    for (const client of this.clients.values()) {
-      const connection = client.connection;
-      if (client === except || !connection) continue;
-      client.deliver(message, frameOf(entry, connection));
+  /**
+   * Delivers a message to many: everyone, or a channel's members, but `except`. With a `filter`
+   * hook each recipient is asked first; the ones it refuses are remembered in the log entry so a
+   * replay skips them too. Deliveries keep their order while a filter answers with a promise.
+   */
+  #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined): void {
+    this.#deliveries.run(() => {
+      const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel);
+      const filter = this.#hooks.filter;
+      if (!filter) {
+        const entry = this.#enter(message, addressing);
+        for (const client of recipients) if (client !== except) this.#deliverEntry(client, entry);
+        return;
+      }
+      const targets = [...recipients].filter((client) => client !== except);
+      return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
+        const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
+        const entry = this.#enter(message, excluded.size > 0 ? { ...addressing, excluded } : addressing);
+        targets.forEach((client, index) => {
+          if (verdicts[index] === null) this.#deliverEntry(client, entry);
+        });
+      });
+    });
+  }
+
+  #deliverEntry(client: Client, entry: LogEntry<OutboundMessage>): void {
+    const connection = client.connection;
+    if (connection) client.deliver(entry.message, frameOf(entry, connection));
+  }
+
+  /** One message for one client, in order with every other delivery. */
+  #deliverTo(client: Client, message: OutboundMessage): boolean {
+    if (!this.#deliveries.busy) {
+      this.#enter(message, { to: client.id });
+      return client.deliver(message, undefined);
     }
+    this.#deliveries.run(() => {
+      this.#enter(message, { to: client.id });
+      client.deliver(message, undefined);
+    });
+    return client.bufferedBytes <= this.limits.highWaterMarkBytes;
+  }
+
+  /** A reply to a framed client's command: numbered and logged, so it survives a reconnect. */
+  #reply(client: Client, frame: ReplyFrame): void {
+    if (this.#framed.has(client)) this.#deliverTo(client, new OutboundMessage('', undefined, { reply: frame }));
   }
 
   #storageFor(id: string): KeyValueStore {

@@ -12,6 +12,7 @@ describe('resolveLimits', () => {
       maxBodyBytes: 1048576,
       sessionIdleMs: 60000,
       backlogBytes: 4194304,
+      maxChannelsPerClient: 128,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

@@ -20,6 +20,8 @@ export interface Limits {
    * what it missed (docs/framed-mode.md); a client that was away longer is told of a `gap`.
    */
   backlogBytes: number;
+  /** Channels one client may be in at once; a join past it is refused (`ERR_TOO_MANY_CHANNELS`). */
+  maxChannelsPerClient: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBodyBytes: 1 << 20,
   sessionIdleMs: 60_000,
   backlogBytes: 4 << 20,
+  maxChannelsPerClient: 128,
 });
 
 /** Merges `overrides` over {@link DEFAULT_LIMITS}; a TypeError for unknown keys or values that are not positive numbers. */

@@ -33,6 +33,16 @@ describe('MessageLog', () => {
     expect(addressedTo({ except: 'a' }, 'b')).toBe(true);
   });
 
+  it('addresses the members of a channel, minus those a filter excluded', () => {
+    const inRoom = (channel: string) => channel === 'room';
+    expect(addressedTo({ channel: 'room' }, 'a', inRoom)).toBe(true);
+    expect(addressedTo({ channel: 'hall' }, 'a', inRoom)).toBe(false);
+    expect(addressedTo({ channel: 'room' }, 'a')).toBe(false);
+    expect(addressedTo({ channel: 'room', excluded: new Set(['a']) }, 'a', inRoom)).toBe(false);
+    expect(addressedTo({ excluded: new Set(['a']) }, 'a')).toBe(false);
+    expect(addressedTo({ channel: 'room', except: 'a' }, 'a', inRoom)).toBe(false);
+  });
+
   it('replays what follows a cursor, for that client, in order', () => {
     const log = new MessageLog<string>(1000);
     log.append(entry(1, 10));

@@ -12,9 +12,16 @@
 export interface Addressing {
   /** One client only. */
   readonly to?: string;
-  /** Everyone but this client (a `client.broadcast`). */
+  /** Everyone but this client (a `client.broadcast`, a publish `except`). */
   readonly except?: string;
+  /** The members of this channel (as they are when the message is replayed). */
+  readonly channel?: string;
+  /** Clients the application's `filter` hook kept it from. */
+  readonly excluded?: ReadonlySet<string>;
 }
+
+/** Whether a client is in a channel, for replaying channel messages. */
+export type MemberOf = (channel: string) => boolean;
 
 /** One logged message. `frames` caches its encoding per wire format, shared by every recipient. */
 export interface LogEntry<Message> extends Addressing {
@@ -33,9 +40,10 @@ export interface Replay<Message> {
 }
 
 /** True when `entry` was addressed to the client `clientId`. */
-export function addressedTo(entry: Addressing, clientId: string): boolean {
+export function addressedTo(entry: Addressing, clientId: string, memberOf: MemberOf = () => false): boolean {
   if (entry.to !== undefined) return entry.to === clientId;
-  return entry.except !== clientId;
+  if (entry.except === clientId || entry.excluded?.has(clientId)) return false;
+  return entry.channel === undefined || memberOf(entry.channel);
 }
 
 /** A bounded, ordered log of numbered messages. */
@@ -84,12 +92,12 @@ export class MessageLog<Message> {
   }
 
   /** The entries numbered above `cursor` that were addressed to `clientId`, oldest first, and the gap if any. */
-  replay(cursor: number, clientId: string): Replay<Message> {
+  replay(cursor: number, clientId: string, memberOf?: MemberOf): Replay<Message> {
     const gap = cursor < this.#evictedThrough ? { from: cursor + 1, to: this.#evictedThrough } : undefined;
     const entries: LogEntry<Message>[] = [];
     for (let index = this.#firstAbove(cursor); index < this.#entries.length; index++) {
       const entry = this.#entries[index]!;
-      if (addressedTo(entry, clientId)) entries.push(entry);
+      if (addressedTo(entry, clientId, memberOf)) entries.push(entry);
     }
     return { entries, gap };
   }

@@ -1,6 +1,18 @@
+import type { ReplyFrame } from './framed';
+
+/** Where a message came from and where it goes, beyond its payload; framed clients see all of it. */
+export interface MessageStamp {
+  /** The channel it was published to. */
+  readonly channel?: string | undefined;
+  /** The sender's identity, when the application sends it along (JSON-serialisable). */
+  readonly sender?: unknown;
+  /** A reply to one framed client (joined, left, error); its payload is empty. */
+  readonly reply?: ReplyFrame | undefined;
+}
+
 /**
- * One outbound message, made once per `broadcast`/`send`/`write` and shared by every recipient.
- * Its UTF-8 bytes are computed at most once, when the first wire format asks for them.
+ * One outbound message, made once per `broadcast`/`publish`/`send`/`write` and shared by every
+ * recipient. Its UTF-8 bytes are computed at most once, when the first wire format asks for them.
  */
 export class OutboundMessage {
   /** The text, for a text message; `undefined` for a binary one. */
@@ -12,9 +24,19 @@ export class OutboundMessage {
    * docs/framed-mode.md); undefined for a message that never entered one.
    */
   seq: number | undefined;
+  /** A unique id (`<nodeId>.<seq>`), given with the number. */
+  id: string | undefined;
+  /** When the message was made, in milliseconds since the epoch. */
+  readonly time: number = Date.now();
+  readonly channel: string | undefined;
+  readonly sender: unknown;
+  readonly reply: ReplyFrame | undefined;
   #bytes: Buffer | undefined;
 
-  constructor(data: string | Uint8Array, encoding?: BufferEncoding) {
+  constructor(data: string | Uint8Array, encoding?: BufferEncoding, stamp: MessageStamp = {}) {
+    this.channel = stamp.channel;
+    this.sender = stamp.sender;
+    this.reply = stamp.reply;
     if (typeof data === 'string' && (encoding === undefined || /^utf-?8$/i.test(encoding))) {
       this.text = data;
       this.binary = false;

@@ -5,6 +5,7 @@ import type { Limits } from './limits';
 import type { LogLevel } from './constants';
 import type { OutboundMessage } from './message';
 import type { Client } from './client';
+import type { UpstreamItem } from './framed';
 
 /**
  * How one kind of connection puts a message on the wire. The hub asks each format present
@@ -58,11 +59,12 @@ export interface ConnectionEvents {
 export interface AttachedConnection extends ConnectionEvents {
   readonly client: Client;
   /**
-   * Messages the peer numbered (`first` is the number of the first): those the client already
-   * delivered, through this connection or an earlier one, are skipped, so a resent batch delivers
-   * each message once. False, delivering nothing, when `first` would leave a hole.
+   * Messages (from a framed peer, also channel commands) the peer numbered, `first` being the
+   * number of the first: those the client already delivered, through this connection or an
+   * earlier one, are skipped, so a resent batch delivers each once. False, delivering nothing,
+   * when `first` would leave a hole.
    */
-  numbered(first: number, messages: readonly string[]): boolean;
+  numbered(first: number, messages: readonly UpstreamItem[]): boolean;
 }
 
 /** A framed client asking to be reattached: its resume token and the last number it saw. */

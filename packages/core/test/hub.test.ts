@@ -78,7 +78,37 @@ describe('Hub', () => {
     expect(plain.encodes - before).toBe(4);
     await waitUntil(() => clients.every((c) => c.lines.length === (clients.indexOf(c) < 2 ? 2 : 3)));
     expect(clients.slice(0, 2).map((c) => c.lines.join(','))).toEqual(Array(2).fill('hello,again'));
-    for (const c of clients.slice(2)) expect(c.lines.slice(1)).toEqual(['{"s":1,"d":"hello"}', '{"s":2,"d":"again"}']);
+    for (const c of clients.slice(2)) {
+      expect(c.lines.slice(1).map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ s: 1, d: 'hello' }),
+        expect.objectContaining({ s: 2, d: 'again' }),
+      ]);
+    }
+  });
+
+  it('encodes a channel publish once per format, whatever the number of members, and only members get it', async () => {
+    const plain = lineFormat('plain');
+    const hub = createHub({ transports: [lineTransport(plain)] });
+    const port = await start(hub);
+    const joined: Promise<void>[] = [];
+    let connections = 0;
+    hub.on('connection', (client) => {
+      connections += 1;
+      if (connections <= 5) joined.push(client.join('room'));
+    });
+    const clients = await Promise.all(Array.from({ length: 6 }, () => openLines(port)));
+    cleanups.push(() => {
+      for (const c of clients) c.socket.destroy();
+    });
+    await waitUntil(() => hub.channel('room').size === 5);
+    await Promise.all(joined);
+    const before = plain.encodes;
+    hub.publish('room', 'to members');
+    expect(plain.encodes - before).toBe(1);
+    await waitUntil(() => clients.filter((c) => c.lines.includes('to members')).length === 5);
+    hub.broadcast('to all');
+    await waitUntil(() => clients.every((c) => c.lines.includes('to all')));
+    expect(clients.filter((c) => c.lines.includes('to members'))).toHaveLength(5);
   });
 
   it('emits connection, then message and close on the client', async () => {

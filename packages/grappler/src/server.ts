@@ -1,11 +1,14 @@
 import {
   type AcceptClient,
+  type Channel,
+  type ChannelHooks,
   type Client,
   createHub,
   type Hub,
   type HubOptions,
   type Limits,
   type LogLevel,
+  type PublishOptions,
   type Storage,
   type Transport,
 } from '@grappler/core';
@@ -27,8 +30,8 @@ export type HandleNormalHttp = (req: IncomingMessage, res: ServerResponse) => un
 /** The seed's `fnAcceptClient`: return false to drop the connection before any byte is written. */
 export type AcceptClientSocket = (socket: Socket) => boolean | undefined | Promise<boolean | undefined>;
 
-/** Options of {@link Server}: the seed's, plus limits and the transports' own. */
-export interface ServerOptions {
+/** Options of {@link Server}: the seed's, plus limits, the channel hooks (see `@grappler/core`) and the transports' own. */
+export interface ServerOptions extends ChannelHooks {
   /** Receives debug information: a message and a `LOG` level. @default a no-op */
   logger?: (message: string, level: LogLevel) => void;
   /** Who may connect: `"hostname:port"`, `"hostname"`, `*` for either part. @default "*:*" */
@@ -61,6 +64,8 @@ export interface ServerOptions {
    * @default "/grappler/client.js"
    */
   clientPath?: string | false;
+  /** Whether what a client publishes carries its `client.user` as sender unless `beforePublish` says otherwise. @default false */
+  publishSender?: boolean;
 }
 
 /** Events of a {@link Server}. */
@@ -122,6 +127,16 @@ export class Server extends EventEmitter<ServerEvents> {
     this.hub.broadcast(data, encoding);
   }
 
+  /** Sends data to every member of a channel (see `hub.publish`). */
+  publish(channel: string, data: string | Uint8Array, options?: PublishOptions): void {
+    this.hub.publish(channel, data, options);
+  }
+
+  /** A live view of a channel: `members` and `size`. */
+  channel(name: string): Channel {
+    return this.hub.channel(name);
+  }
+
   /** Stops listening and severs every client; resolves when nothing is left open. */
   close(): Promise<void> {
     this.#policySniffer?.close();
@@ -177,5 +192,10 @@ function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | unde
     ...(opts.pingInterval !== undefined && { pingInterval: opts.pingInterval }),
     ...(opts.limits && { limits: opts.limits }),
     ...(accept && { acceptClient: accept }),
+    ...(opts.identify && { identify: opts.identify }),
+    ...(opts.authorizeJoin && { authorizeJoin: opts.authorizeJoin }),
+    ...(opts.beforePublish && { beforePublish: opts.beforePublish }),
+    ...(opts.filter && { filter: opts.filter }),
+    ...(opts.publishSender !== undefined && { publishSender: opts.publishSender }),
   };
 }

@@ -205,12 +205,13 @@ async function post(
   if (body === 'too-large') {
     return respondError(res, 413, 'ERR_MESSAGE_TOO_LARGE', `the body exceeds maxBodyBytes (${hub.limits.maxBodyBytes})`, cors, true);
   }
-  const messages = parseMessages(req.headers['content-type'], body);
+  const messages = parseMessages(req.headers['content-type'], body, isFramed(session.format));
   if (!Array.isArray(messages)) return respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
   // A framed session numbers every message: one POSTed without `up` comes next.
   const first = upParam(url) ?? (isFramed(session.format) ? session.upstream + 1 : undefined);
   if (first === undefined) {
-    for (const message of messages) session.receive(message);
+    // Unnumbered means a raw session, whose bodies hold strings only.
+    for (const message of messages) if (typeof message === 'string') session.receive(message);
     res.writeHead(204, cors).end();
     return;
   }

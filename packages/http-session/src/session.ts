@@ -7,7 +7,15 @@
  *   go out again, then pending; the previous response, if any, is ended cleanly
  *   hub ticker -> heartbeat(): ping the open response, or expire after sessionIdleMs without one
  */
-import { type AttachedConnection, type CloseReason, type Connection, GrapplerError, type WireFormat, isFramed } from '@grappler/core';
+import {
+  type AttachedConnection,
+  type CloseReason,
+  type Connection,
+  GrapplerError,
+  type UpstreamItem,
+  type WireFormat,
+  isFramed,
+} from '@grappler/core';
 
 /** A frame with its place in the session's order. */
 export interface QueuedFrame<Frame> {
@@ -126,7 +134,7 @@ export class Session<Frame> implements Connection<Frame> {
    * client, over an earlier connection) and are skipped, so a retried POST delivers each message
    * once. False (nothing delivered) when `first` would leave a hole: a client sends its batches in order.
    */
-  receiveNumbered(first: number, messages: readonly string[]): boolean {
+  receiveNumbered(first: number, messages: readonly UpstreamItem[]): boolean {
     if (this.#closed || this.#closing) return true;
     return this.#events?.numbered(first, messages) ?? false;
   }

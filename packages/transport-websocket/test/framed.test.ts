@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextConnection, startHub } from './start-hub';
 
 /** What a framed client reads: `{"t":"hello",...}`, `{"s":n,"d":...}`, ... */
-type Frame = { t?: string; s?: number; d?: string; b?: string; token?: string; resumed?: boolean; up?: number; from?: number; id?: string };
+type Frame = { t?: string; s?: number; d?: string; b?: string; token?: string; resumed?: boolean; up?: number; from?: number; id?: string; ts?: number };
 
 const frames = (socket: RecordingSocket): Frame[] => socket.messages.map((text) => JSON.parse(text) as Frame);
 
@@ -52,10 +52,11 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     client.write('direct');
     await socket.waitForMessages(4);
     expect(frames(socket).slice(1)).toEqual([
-      { s: 2, d: 'text' },
-      { s: 3, b: 'AAH/' },
-      { s: 4, d: 'direct' },
+      expect.objectContaining({ s: 2, d: 'text', id: `${hub.nodeId}.2` }),
+      expect.objectContaining({ s: 3, b: 'AAH/' }),
+      expect.objectContaining({ s: 4, d: 'direct' }),
     ]);
+    expect(frames(socket)[1]!.ts).toBeGreaterThan(Date.now() - 60_000);
     expect(await plain.waitForMessages(2)).toEqual(['text', 'binary:0001ff']);
   });
 
@@ -204,7 +205,7 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     await waitUntil(() => received.length === 1);
     expect(received).toEqual(['fine']);
     expect(errors).toEqual([
-      'ERR_PROTOCOL: framed upstream: not a framed message {"u":n,"d":"text"}',
+      'ERR_PROTOCOL: framed upstream: not a framed message {"u":n,...} (docs/framed-mode.md)',
       'ERR_PROTOCOL: framed upstream: message 3 skips ahead of 1',
     ]);
     hub.broadcast('still served');

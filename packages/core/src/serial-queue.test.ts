@@ -1,0 +1,41 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SerialQueue } from './serial-queue';
+
+describe('SerialQueue', () => {
+  it('runs a synchronous task at once while idle', () => {
+    const queue = new SerialQueue();
+    const seen: number[] = [];
+    queue.run(() => void seen.push(1));
+    expect(seen).toEqual([1]);
+    expect(queue.busy).toBe(false);
+  });
+
+  it('keeps the order of any mix of synchronous and asynchronous tasks, failures included (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ async: fc.boolean(), fails: fc.boolean(), delay: fc.nat(3) }), { maxLength: 30 }), async (tasks) => {
+        const queue = new SerialQueue();
+        const seen: number[] = [];
+        tasks.forEach((task, index) => {
+          queue.run(() => {
+            if (!task.async) {
+              seen.push(index);
+              return;
+            }
+            return new Promise<void>((resolve, reject) =>
+              setTimeout(() => {
+                seen.push(index);
+                if (task.fails) reject(new Error('task failed'));
+                else resolve();
+              }, task.delay),
+            );
+          });
+        });
+        await new Promise((resolve) => setTimeout(resolve, 5 * tasks.length + 10));
+        expect(seen).toEqual(tasks.map((_, index) => index));
+        expect(queue.busy).toBe(false);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
