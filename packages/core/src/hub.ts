@@ -392,6 +392,8 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (!envelope || !client.receiveNumbered(envelope.u, [envelope.item])) {
       const why = envelope ? `message ${envelope.u} skips ahead of ${client.upstream + 1}` : 'not a framed message {"u":n,...} (docs/framed-mode.md)';
       this.#clientError(client, new GrapplerError('ERR_PROTOCOL', `framed upstream: ${why}`));
+      // Say how far the client got, so a peer that skipped numbers can number again from there.
+      if (envelope) this.#ack(client, connection);
       return;
     }
     const framed = this.#framed.get(client)!;
