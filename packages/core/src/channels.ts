@@ -48,11 +48,6 @@ export class ChannelRegistry {
     return true;
   }
 
-  /** Removes a client from every channel it is in. */
-  removeAll(client: Client): void {
-    for (const name of [...this.channelsOf(client)]) this.remove(name, client);
-  }
-
   has(name: string, client: Client): boolean {
     return this.#members.get(name)?.has(client) ?? false;
   }

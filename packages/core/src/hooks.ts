@@ -8,6 +8,7 @@ import type { Client } from './client';
 import type { OutboundMessage } from './message';
 
 /** A hook's answer: `false` refuses; anything else (`true`, `undefined`) lets it through. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook written `async () => { ... }` returns Promise<void>
 export type Verdict = boolean | undefined | void;
 
 /** A message a client publishes, as `beforePublish` may change it. */

@@ -73,6 +73,10 @@ export interface Target {
 /** Events of a {@link Hub}. */
 export interface HubEvents {
   connection: [client: Client];
+  /** A client joined a channel (after `authorizeJoin`). */
+  join: [client: Client, channel: string];
+  /** A client left a channel: it asked, the application made it, or it closed. */
+  leave: [client: Client, channel: string];
   /** Something went wrong that no single client owns (storage, a hook that threw). */
   error: [error: Error];
   /** The hub has closed. */
@@ -145,6 +149,8 @@ export class Hub extends ClientRegistry<HubEvents> {
       publishSender: options.publishSender === true,
       publish: (channel, data, sender) => this.#fanOut(new OutboundMessage(data, undefined, { channel, sender }), { channel }, undefined),
       reply: (client, frame) => this.#reply(client, frame),
+      joined: (client, channel) => this.emit('join', client, channel),
+      left: (client, channel) => this.emit('leave', client, channel),
     });
     this.#host = {
       deliver: (message, except) => this.#fanOut(message, except ? { except: except.id } : {}, except),
@@ -298,9 +304,9 @@ export class Hub extends ClientRegistry<HubEvents> {
     });
     if (refusal || !this.#hooks.identify) return refusal;
     let user: unknown;
-    const reason = await refusalOf(() => {
-      user = this.#hooks.identify?.(meta.req);
-      return user instanceof Promise ? user.then((value) => void (user = value)) : undefined;
+    // Only a throw refuses: any value, false included, is the identity.
+    const reason = await refusalOf(async () => {
+      user = await this.#hooks.identify?.(meta.req);
     }, 'identify refused');
     if (reason !== null) return new HandshakeError('ERR_FORBIDDEN', 403, `identify: ${reason}`);
     this.#identities.set(meta.req, user);
@@ -420,7 +426,10 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.clients.delete(client.id);
     const framed = this.#framed.get(client);
     if (framed) this.#tokens.delete(framed.token);
-    this.#channels.removeAll(client);
+    for (const channel of [...this.#channels.channelsOf(client)]) {
+      this.#channels.remove(channel, client);
+      this.emit('leave', client, channel);
+    }
     if (this.clients.size === 0) this.#stopTicker();
     this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);

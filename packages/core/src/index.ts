@@ -17,10 +17,10 @@ export {
   parseUpstreamEnvelope,
   parseUpstreamItem,
 } from './framed';
-export { type Channel } from './channels';
-export { type ChannelHooks, type Publication, type Verdict } from './hooks';
+export type { Channel } from './channels';
+export type { ChannelHooks, Publication, Verdict } from './hooks';
 export { MAX_CHANNEL_NAME_LENGTH } from './membership';
-export { type MessageStamp } from './message';
+export type { MessageStamp } from './message';
 export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
 export { rejectSocket } from './reject-socket';

@@ -27,6 +27,10 @@ export interface MembershipHost {
   publish(channel: string, data: string | Uint8Array, sender: unknown): void;
   /** Sends a framed client a reply (a no-op for a raw client). */
   reply(client: Client, frame: ReplyFrame): void;
+  /** A client became a member (the hub's `join` event). */
+  joined(client: Client, channel: string): void;
+  /** A client stopped being a member (the hub's `leave` event). */
+  left(client: Client, channel: string): void;
 }
 
 export class Membership {
@@ -68,13 +72,16 @@ export class Membership {
       if (reason !== null) throw this.#refuse(client, new GrapplerError('ERR_FORBIDDEN', reason), channel, ref);
     }
     if (client.closed) return;
-    if (registry.add(channel, client)) this.#host.reply(client, { t: 'joined', c: channel, ...(ref === undefined ? {} : { ref }) });
+    if (!registry.add(channel, client)) return;
+    this.#host.reply(client, { t: 'joined', c: channel, ...(ref === undefined ? {} : { ref }) });
+    this.#host.joined(client, channel);
   }
 
   async leave(client: Client, channel: string, ref?: number): Promise<void> {
     this.#checkName(client, channel, ref);
-    this.#host.registry.remove(channel, client);
+    const wasMember = this.#host.registry.remove(channel, client);
     this.#host.reply(client, { t: 'left', c: channel, ...(ref === undefined ? {} : { ref }) });
+    if (wasMember) this.#host.left(client, channel);
   }
 
   async publishFrom(client: Client, channel: string, data: string | Uint8Array, ref?: number): Promise<void> {

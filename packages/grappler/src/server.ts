@@ -71,6 +71,10 @@ export interface ServerOptions extends ChannelHooks {
 /** Events of a {@link Server}. */
 export interface ServerEvents {
   connection: [client: Client];
+  /** A client joined a channel. */
+  join: [client: Client, channel: string];
+  /** A client left a channel (asked to, was made to, or closed). */
+  leave: [client: Client, channel: string];
   error: [error: Error];
   close: [];
 }
@@ -97,6 +101,8 @@ export class Server extends EventEmitter<ServerEvents> {
     const opts = options ?? {};
     this.hub = createHub(hubOptions(opts, acceptClient || undefined));
     this.hub.on('connection', (client) => this.emit('connection', client));
+    this.hub.on('join', (client, channel) => this.emit('join', client, channel));
+    this.hub.on('leave', (client, channel) => this.emit('leave', client, channel));
     this.hub.on('error', (error) => {
       if (this.listenerCount('error') > 0) this.emit('error', error);
     });

@@ -158,6 +158,9 @@ describe('channels', () => {
 
   it('leaves every channel on close, caps channels per client, and sends with hub.to(id or channel)', async () => {
     const base = await start({ limits: { maxChannelsPerClient: 2 } });
+    const events: string[] = [];
+    server!.on('join', (client, channel) => events.push(`join ${channel} ${client === ada.client ? 'ada' : 'bob'}`));
+    server!.on('leave', (client, channel) => events.push(`leave ${channel} ${client === ada.client ? 'ada' : 'bob'}`));
     const ada = await framed(base);
     const bob = await framed(base);
     await ada.client.join('one');
@@ -176,6 +179,7 @@ describe('channels', () => {
     await closed;
     expect(server!.hub.channel('one').size).toBe(0);
     expect(server!.hub.channel('two').size).toBe(1);
+    expect(events).toEqual(['join one ada', 'join two ada', 'join two bob', 'leave one ada', 'leave two ada']);
   });
 
   it('takes channel commands in a framed long-poll POST, and replays channel messages to a member that resumes', async () => {
