@@ -59,9 +59,9 @@ export function createChatServer(): Server {
       const name = parseIgnore(data);
       if (name === undefined) return;
       const user = userOf(client).name;
-      let ignored = ignoring.get(user);
-      if (!ignored) ignoring.set(user, (ignored = new Set()));
+      const ignored = ignoring.get(user) ?? new Set<string>();
       ignored.add(name);
+      ignoring.set(user, ignored);
     });
   });
   return server;

@@ -1,6 +1,7 @@
 import { openBrowser } from '@grappler/testkit';
+
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof openBrowser>>['context']['newPage']>>;
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_LENGTH, createChatServer } from '../src/server';
 
