@@ -1,9 +1,9 @@
 import type { Client } from '@grappler/core';
 import { type RecordingSocket, openSocket, waitUntil } from '@grappler/testkit';
 import { EventSource } from 'eventsource';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Server, type ServerOptions } from '../src/index';
+import type { Server, ServerOptions } from '../src/index';
+import { listening } from './listening';
 
 /** A framed frame as the client reads it (docs/framed-mode.md). */
 type Frame = { t?: string; s?: number; d?: string; c?: string; from?: unknown; code?: string; message?: string; ref?: number; id?: string; ts?: number };
@@ -22,9 +22,9 @@ describe('channels', () => {
   });
 
   async function start(options: ServerOptions = {}): Promise<string> {
-    server = new Server({ pingInterval: 1000, ...options });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const started = await listening(options);
+    server = started.server;
+    return started.base;
   }
 
   /** A framed WebSocket client; resolves with it once its hello arrived, and its server-side Client. */

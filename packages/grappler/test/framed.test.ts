@@ -1,9 +1,9 @@
 import type { Client } from '@grappler/core';
 import { type RecordingSocket, openSocket, waitUntil } from '@grappler/testkit';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Server, type ServerOptions } from '../src/index';
+import type { Server, ServerOptions } from '../src/index';
+import { listening } from './listening';
 
 /** A framed frame as the client reads it (docs/framed-mode.md). */
 type Frame = { t?: string; s?: number; d?: string; token?: string; resumed?: boolean; up?: number; from?: number; id?: string };
@@ -47,9 +47,9 @@ describe('framed mode across transports', () => {
   });
 
   async function start(options: ServerOptions = {}): Promise<string> {
-    server = new Server({ pingInterval: 1000, ...options });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const started = await listening(options);
+    server = started.server;
+    return started.base;
   }
 
   const poll = async (url: string): Promise<Batch> => (await (await fetch(url)).json()) as Batch;

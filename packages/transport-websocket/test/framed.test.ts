@@ -33,14 +33,19 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     hub = undefined;
   });
 
+  /** A framed client of `hub`, its hello, and the server-side Client it became. */
+  async function connect(url: string, resume?: { token: string; seq: number }): Promise<{ socket: RecordingSocket; hello: Frame; client: Client }> {
+    const connected = resume ? undefined : nextConnection(hub!);
+    const { socket, hello } = await openFramed(url, resume);
+    sockets.push(socket);
+    return { socket, hello, client: (await connected) ?? hub!.get(hello.id!)! };
+  }
+
   it('greets with hello, then numbers every message while a plain socket gets raw ones', async () => {
     const started = await startHub();
     hub = started.hub;
     hub.broadcast('before anyone');
-    const connected = nextConnection(hub);
-    const { socket, hello } = await openFramed(started.url);
-    sockets.push(socket);
-    const client = await connected;
+    const { socket, hello, client } = await connect(started.url);
     expect(hello).toMatchObject({ t: 'hello', s: 1, id: client.id, resumed: false, up: 0 });
     expect(hello.token).toMatch(/^[\w-]{24}$/);
     expect(hello.token).not.toBe(client.id);
@@ -63,16 +68,9 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('keeps a client whose connection is cut, and replays on resume what was addressed to it, once and in order', async () => {
     const started = await startHub();
     hub = started.hub;
-    const connected = nextConnection(hub);
-    const first = await openFramed(started.url);
-    sockets.push(first.socket);
-    const client = await connected;
-    const other = await (async () => {
-      const next = nextConnection(started.hub);
-      const { socket } = await openFramed(started.url);
-      sockets.push(socket);
-      return next;
-    })();
+    const first = await connect(started.url);
+    const client = first.client;
+    const other = (await connect(started.url)).client;
     hub.broadcast('one');
     await first.socket.waitForMessages(2);
     await cut(first.socket, client);
@@ -88,8 +86,7 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     hub.send(client.id, 'five');
     const cursor = frames(first.socket).at(-1)!.s!;
     const resumed = new Promise<void>((resolve) => client.once('resume', resolve));
-    const second = await openFramed(started.url, { token: first.hello.token!, seq: cursor });
-    sockets.push(second.socket);
+    const second = await connect(started.url, { token: first.hello.token!, seq: cursor });
     await resumed;
     expect(second.hello).toMatchObject({ t: 'hello', s: cursor, id: client.id, token: first.hello.token, resumed: true });
     await second.socket.waitForMessages(5);
@@ -106,14 +103,11 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('sends a gap when the log no longer holds what the client missed', async () => {
     const started = await startHub({ limits: { backlogBytes: 200 } });
     hub = started.hub;
-    const connected = nextConnection(hub);
-    const first = await openFramed(started.url);
-    sockets.push(first.socket);
-    const client = await connected;
+    const first = await connect(started.url);
+    const client = first.client;
     await cut(first.socket, client);
     for (let index = 1; index <= 20; index++) hub.broadcast(`missed ${index}`);
-    const second = await openFramed(started.url, { token: first.hello.token!, seq: first.hello.s! });
-    sockets.push(second.socket);
+    const second = await connect(started.url, { token: first.hello.token!, seq: first.hello.s! });
     await waitUntil(() => second.socket.messages.length >= 2);
     const [gap, ...replayed] = frames(second.socket).slice(1);
     expect(gap).toMatchObject({ t: 'gap', from: 1 });
@@ -129,18 +123,15 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('treats an unknown token as a new client', async () => {
     const started = await startHub();
     hub = started.hub;
-    const { socket, hello } = await openFramed(started.url, { token: 'no-such-token', seq: 5 });
-    sockets.push(socket);
+    const { hello } = await connect(started.url, { token: 'no-such-token', seq: 5 });
     expect(hello).toMatchObject({ t: 'hello', resumed: false, s: 0 });
   });
 
   it('ends a detached client after sessionIdleMs, and a clean close for good at once', async () => {
     const started = await startHub({ pingInterval: 50, limits: { sessionIdleMs: 200 } });
     hub = started.hub;
-    let connected = nextConnection(hub);
-    const first = await openFramed(started.url);
-    sockets.push(first.socket);
-    const client = await connected;
+    const first = await connect(started.url);
+    const client = first.client;
     const errors: string[] = [];
     client.on('error', (error) => errors.push(error.code));
     await cut(first.socket, client);
@@ -149,13 +140,11 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     expect(reason.code).toBe(1001);
     expect(errors).toEqual(['ERR_SESSION_EXPIRED']);
     expect(hub.get(client.id)).toBeUndefined();
-    const late = await openFramed(started.url, { token: first.hello.token!, seq: 0 });
-    sockets.push(late.socket);
+    const late = await connect(started.url, { token: first.hello.token!, seq: 0 });
     expect(late.hello.resumed).toBe(false);
 
-    connected = nextConnection(hub);
-    const polite = await openFramed(started.url);
-    const politeClient = await connected;
+    const polite = await connect(started.url);
+    const politeClient = polite.client;
     const closed = once(politeClient, 'close');
     await polite.socket.close();
     await closed;
@@ -166,10 +155,8 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('delivers numbered upstream once across a resume, says how far it got, and acknowledges', async () => {
     const started = await startHub();
     hub = started.hub;
-    const connected = nextConnection(hub);
-    const first = await openFramed(started.url);
-    sockets.push(first.socket);
-    const client = await connected;
+    const first = await connect(started.url);
+    const client = first.client;
     const received: string[] = [];
     client.on('message', (data) => received.push(String(data)));
     for (let u = 1; u <= 40; u++) first.socket.ws.send(JSON.stringify({ u, d: `m${u}` }));
@@ -179,8 +166,7 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     expect(frames(first.socket).find((frame) => frame.t === 'ack')).toEqual({ t: 'ack', up: 32 });
 
     await cut(first.socket, client);
-    const second = await openFramed(started.url, { token: first.hello.token!, seq: first.hello.s! });
-    sockets.push(second.socket);
+    const second = await connect(started.url, { token: first.hello.token!, seq: first.hello.s! });
     expect(second.hello.up).toBe(40);
     // A client unsure what arrived resends from 38: only 41 is new.
     for (let u = 38; u <= 41; u++) second.socket.ws.send(JSON.stringify({ u, d: `m${u}` }));
@@ -191,10 +177,7 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('refuses upstream that is not an envelope or skips ahead, and keeps serving', async () => {
     const started = await startHub();
     hub = started.hub;
-    const connected = nextConnection(hub);
-    const { socket } = await openFramed(started.url);
-    sockets.push(socket);
-    const client = await connected;
+    const { socket, client } = await connect(started.url);
     const received: string[] = [];
     const errors: string[] = [];
     client.on('message', (data) => received.push(String(data)));
@@ -217,13 +200,10 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
   it('cuts the old connection when a client resumes while the server still thinks it open', async () => {
     const started = await startHub();
     hub = started.hub;
-    const connected = nextConnection(hub);
-    const first = await openFramed(started.url);
-    sockets.push(first.socket);
-    const client = await connected;
+    const first = await connect(started.url);
+    const client = first.client;
     const oldClosed = once(first.socket.ws, 'close');
-    const second = await openFramed(started.url, { token: first.hello.token!, seq: first.hello.s! });
-    sockets.push(second.socket);
+    const second = await connect(started.url, { token: first.hello.token!, seq: first.hello.s! });
     await oldClosed;
     expect(second.hello.resumed).toBe(true);
     expect(hub.size).toBe(1);
