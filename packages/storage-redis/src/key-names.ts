@@ -1,0 +1,33 @@
+/**
+ * Every Redis key this package writes, in one place (the README's "What is stored where" table):
+ *
+ *   <prefix>clients              set of client ids: countClients() is one SCARD
+ *   <prefix>client:<id>          hash: the ClientRecord (id, node, transport, remoteAddress, connectedAt)
+ *   <prefix>keys:<id>            sorted set: the client's key names, scored by expiry (ms since the epoch, +inf = none)
+ *   <prefix>kv:<id>:<key>        string: one value, JSON-encoded, with its TTL as Redis's own expiry
+ *
+ * In `<id>`, `%` becomes `%25` and `:` becomes `%3A`, so an encoded id holds no `:` and client "a"
+ * with key "b:c" never meets client "a:b" with key "c"; ids stay readable otherwise. Keys stay as
+ * given: they always come last.
+ */
+export interface KeyNames {
+  readonly clients: string;
+  client(id: string): string;
+  index(id: string): string;
+  value(id: string, key: string): string;
+}
+
+/** The key names under one prefix. */
+export function keyNames(prefix: string): KeyNames {
+  return {
+    clients: `${prefix}clients`,
+    client: (id) => `${prefix}client:${encodeId(id)}`,
+    index: (id) => `${prefix}keys:${encodeId(id)}`,
+    value: (id, key) => `${prefix}kv:${encodeId(id)}:${key}`,
+  };
+}
+
+/** Injective, and never throws (unlike `encodeURIComponent` on a lone surrogate). */
+function encodeId(id: string): string {
+  return id.replaceAll('%', '%25').replaceAll(':', '%3A');
+}
