@@ -84,9 +84,9 @@ export class RedisKeyValueStore implements KeyValueStore {
   /** A script's refusal as the error storage-memory gives for the same call. */
   #refusal(operation: string, key: string, error: Error): Error | undefined {
     const { message } = error;
-    if (message.startsWith(SCRIPT_ERROR.keyLimit)) return keyLimitError(this.#ctx.maxKeysPerClient);
-    if (message.startsWith(SCRIPT_ERROR.notInteger)) return new TypeError(`${operation}: the value of "${key}" is not an integer`);
-    if (message.startsWith(SCRIPT_ERROR.outOfRange)) return new RangeError(`${operation}: "${key}" would leave the safe integer range`);
+    if (message.includes(SCRIPT_ERROR.keyLimit)) return keyLimitError(this.#ctx.maxKeysPerClient);
+    if (message.includes(SCRIPT_ERROR.notInteger)) return new TypeError(`${operation}: the value of "${key}" is not an integer`);
+    if (message.includes(SCRIPT_ERROR.outOfRange)) return new RangeError(`${operation}: "${key}" would leave the safe integer range`);
     return undefined;
   }
 }
