@@ -4,7 +4,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket, FakeWebSocketConstructor, helloFrame, socket } from '../test/fake-websocket';
-import { type ClientEvents, type GrapplerClient, connect } from './client';
+import { connect } from './client';
+import type { ClientEvents, GrapplerClient } from './client-api';
+import { ClientError } from './errors';
+import type { ChannelMeta } from './framed';
 
 let client: GrapplerClient | undefined;
 afterEach(() => {
@@ -152,3 +155,220 @@ describe('the client in framed mode', () => {
     expect(() => client.send('e')).toThrow(/maxQueuedMessages/);
   });
 });
+
+/** A client open on socket 0 (a new server-side client, numbered from `s`), recording its events. */
+async function opened(s = 0): Promise<{ client: GrapplerClient; events: unknown[]; ws: FakeWebSocket }> {
+  const started = start();
+  const ws = await made(0);
+  ws.open();
+  ws.receive(helloFrame({ s, resumed: false }));
+  return { ...started, ws };
+}
+
+/** How a promise settled so far: 'pending', 'done', or the rejection's code. */
+function outcome(promise: Promise<void>): { readonly value: string; readonly error: ClientError | undefined } {
+  const record: { value: string; error: ClientError | undefined } = { value: 'pending', error: undefined };
+  promise.then(
+    () => {
+      record.value = 'done';
+    },
+    (error: ClientError) => {
+      record.value = error.code;
+      record.error = error;
+    },
+  );
+  return record;
+}
+
+/** Lets settled promises run their callbacks. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('channels in the client', () => {
+  it('sends join, publish and leave numbered with the messages, and resolves join and leave on their replies', async () => {
+    const { client, ws } = await opened();
+    client.send('plain');
+    const joining = outcome(client.join('room'));
+    const publishing = outcome(client.publish('room', 'hi'));
+    const leaving = outcome(client.leave('room'));
+    expect(ws.sent).toEqual([
+      { u: 1, d: 'plain' },
+      { u: 2, t: 'join', c: 'room' },
+      { u: 3, t: 'publish', c: 'room', d: 'hi' },
+      { u: 4, t: 'leave', c: 'room' },
+    ]);
+    ws.receive({ t: 'ack', up: 4 }); // delivered: the publish is done, join and leave wait for their replies
+    await settled();
+    expect([joining.value, publishing.value, leaving.value]).toEqual(['pending', 'done', 'pending']);
+    ws.receive({ s: 1, t: 'joined', c: 'room', ref: 2 });
+    await settled();
+    expect(joining.value).toBe('done');
+    expect(client.channels).toEqual(new Set(['room']));
+    ws.receive({ s: 2, t: 'left', c: 'room', ref: 4 });
+    await settled();
+    expect(leaving.value).toBe('done');
+    expect(client.channels).toEqual(new Set());
+  });
+
+  it('rejects a refused join with the server code and reason, and emits the same error, naming the channel', async () => {
+    const { client, events, ws } = await opened();
+    const errors: ClientError[] = [];
+    client.on('error', (error) => errors.push(error));
+    const joining = outcome(client.join('staff'));
+    ws.receive({ s: 1, t: 'error', code: 'ERR_FORBIDDEN', message: 'not allowed to join staff', c: 'staff', ref: 1 });
+    await settled();
+    expect(joining.value).toBe('ERR_FORBIDDEN');
+    expect(joining.error).toBeInstanceOf(ClientError);
+    expect(joining.error).toMatchObject({ message: 'not allowed to join staff', channel: 'staff' });
+    expect(errors).toEqual([joining.error]);
+    expect(events).toEqual(['open', ['error', 'ERR_FORBIDDEN']]);
+    expect(client.channels).toEqual(new Set());
+  });
+
+  it('rejects a publish whose refusal comes before its acknowledgement; a later refusal is an error event only', async () => {
+    const { client, ws } = await opened();
+    const errors: ClientError[] = [];
+    client.on('error', (error) => errors.push(error));
+    const spam = outcome(client.publish('room', 'spam'));
+    ws.receive({ s: 1, t: 'error', code: 'ERR_FORBIDDEN', message: 'no spam, please', c: 'room', ref: 1 });
+    const late = outcome(client.publish('room', 'slow'));
+    ws.receive({ t: 'ack', up: 2 });
+    ws.receive({ s: 2, t: 'error', code: 'ERR_FORBIDDEN', message: 'refused by beforePublish', c: 'room', ref: 2 });
+    await settled();
+    expect(spam.value).toBe('ERR_FORBIDDEN');
+    expect(spam.error?.message).toBe('no spam, please');
+    expect(late.value).toBe('done');
+    expect(errors.map((error) => [error.code, error.message, error.channel])).toEqual([
+      ['ERR_FORBIDDEN', 'no spam, please', 'room'],
+      ['ERR_FORBIDDEN', 'refused by beforePublish', 'room'],
+    ]);
+  });
+
+  it('resolves a publish when a later command is answered, before any ack', async () => {
+    const { client, ws } = await opened();
+    const publishing = outcome(client.publish('room', 'hi'));
+    void client.join('other');
+    ws.receive({ s: 1, t: 'joined', c: 'other', ref: 2 });
+    await settled();
+    expect(publishing.value).toBe('done');
+    expect(client.channels).toEqual(new Set(['other']));
+  });
+
+  it('learns of channels the server joined it to or took it out of', async () => {
+    const { client, ws } = await opened();
+    ws.receive({ s: 1, t: 'joined', c: 'news' });
+    ws.receive({ s: 2, t: 'joined', c: 'room' });
+    ws.receive({ s: 3, t: 'left', c: 'news' });
+    expect(client.channels).toEqual(new Set(['room']));
+  });
+
+  it("gives a channel's messages to its listeners and the channel event, never to message; plain messages keep their stamp", async () => {
+    const { client, events, ws } = await opened();
+    const seen: unknown[] = [];
+    const room = (data: string | Uint8Array, meta: ChannelMeta) => seen.push(['room', data, meta]);
+    client.on('room', room);
+    client.on('channel', (name, data, meta) => seen.push(['channel', name, data, meta.id]));
+    client.on('message', (data, meta) => seen.push(['message', data, meta]));
+    ws.receive({ s: 1, id: 'n.1', ts: 1000, c: 'room', from: { name: 'ada' }, d: 'hi' });
+    ws.receive({ s: 2, id: 'n.2', ts: 1001, d: 'plain' });
+    ws.receive({ s: 3, id: 'n.3', ts: 1002, c: 'message', b: 'AAE=' }); // a channel called "message"
+    client.off('room', room);
+    ws.receive({ s: 4, id: 'n.4', ts: 1003, c: 'room', d: 'after off' });
+    expect(seen).toEqual([
+      ['room', 'hi', { channel: 'room', id: 'n.1', time: 1000, from: { name: 'ada' } }],
+      ['channel', 'room', 'hi', 'n.1'],
+      ['message', 'plain', { id: 'n.2', time: 1001, from: undefined }],
+      ['channel', 'message', Uint8Array.of(0, 1), 'n.3'],
+      ['channel', 'room', 'after off', 'n.4'],
+    ]);
+    expect(events.filter((event) => Array.isArray(event) && event[0] === 'message')).toEqual([['message', 'plain']]);
+  });
+
+  it('joins its channels again, first, when the server has forgotten it; a join left unanswered is sent again and answered', async () => {
+    const { client, ws: first } = await opened();
+    void client.join('room');
+    first.receive({ s: 1, t: 'joined', c: 'room', ref: 1 });
+    const other = outcome(client.join('other'));
+    first.receive({ t: 'ack', up: 2 }); // delivered, never answered: the server forgets the client
+    const publishing = outcome(client.publish('room', 'after'));
+    first.drop();
+    const second = await made(1);
+    second.open();
+    second.receive(helloFrame({ s: 0, resumed: false, token: 'token-2' }));
+    expect(second.sent).toEqual([
+      { u: 1, t: 'join', c: 'room' },
+      { u: 2, t: 'join', c: 'other' },
+      { u: 3, t: 'publish', c: 'room', d: 'after' },
+    ]);
+    second.receive({ s: 1, t: 'joined', c: 'room', ref: 1 });
+    second.receive({ s: 2, t: 'joined', c: 'other', ref: 2 });
+    second.receive({ t: 'ack', up: 3 });
+    await settled();
+    expect([other.value, publishing.value]).toEqual(['done', 'done']);
+    expect(client.channels).toEqual(new Set(['room', 'other']));
+  });
+
+  it('drops a channel whose join again is refused, with an error event', async () => {
+    const { client, ws: first } = await opened();
+    void client.join('room');
+    first.receive({ s: 1, t: 'joined', c: 'room', ref: 1 });
+    first.drop();
+    const second = await made(1);
+    second.open();
+    const refusal = nextError(client);
+    second.receive(helloFrame({ s: 0, resumed: false, token: 'token-2' }));
+    second.receive({ s: 1, t: 'error', code: 'ERR_FORBIDDEN', message: 'not allowed to join room', c: 'room', ref: 1 });
+    expect(await refusal).toMatchObject({ code: 'ERR_FORBIDDEN', channel: 'room' });
+    expect(client.channels).toEqual(new Set());
+  });
+
+  it('keeps its channels and unanswered commands when the server resumes it: the reply comes in the replay', async () => {
+    const { client, ws: first } = await opened();
+    const joining = outcome(client.join('room'));
+    first.drop();
+    const second = await made(1);
+    second.open();
+    second.receive(helloFrame({ s: 0, resumed: true, up: 1 }));
+    expect(second.sent).toEqual([]); // delivered before the drop: not sent again
+    second.receive({ s: 1, t: 'joined', c: 'room', ref: 1 });
+    await settled();
+    expect(joining.value).toBe('done');
+    expect(client.channels).toEqual(new Set(['room']));
+  });
+
+  it('rejects what is unanswered with ERR_CLOSED on close(), and throws after it', async () => {
+    const { client, ws } = await opened();
+    const joining = outcome(client.join('room'));
+    const publishing = outcome(client.publish('room', 'x'));
+    ws.receive({ t: 'ack', up: 1 });
+    client.close();
+    await settled();
+    expect([joining.value, publishing.value]).toEqual(['ERR_CLOSED', 'ERR_CLOSED']);
+    expect(client.channels).toEqual(new Set());
+    expect(() => client.join('room')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+    expect(() => client.publish('room', 'x')).toThrow(/publish\(\) after close/);
+  });
+
+  it('throws a TypeError for a channel name that is empty, longer than 256 characters or not a string', async () => {
+    const { client, ws } = await opened();
+    expect(() => client.join('')).toThrow(TypeError);
+    expect(() => client.leave('x'.repeat(257))).toThrow(/1 to 256 characters/);
+    expect(() => client.publish(5 as unknown as string, 'x')).toThrow(TypeError);
+    void client.join('x'.repeat(256)); // valid: sent
+    expect(ws.sent).toEqual([{ u: 1, t: 'join', c: 'x'.repeat(256) }]);
+  });
+
+  it('types channel listeners apart from event listeners', async () => {
+    const { client } = await opened();
+    client.on('room', (data, meta) => [data, meta.channel, meta.from]);
+    client.on('message', (data, meta) => [data, meta.id, meta.time]);
+    client.on('channel', (name, data, meta) => [name, data, meta.channel]);
+    // @ts-expect-error: `open` is an event without arguments, not a channel
+    client.on('open', (data: string, meta: ChannelMeta) => [data, meta]);
+    // @ts-expect-error: a channel listener gets data and a ChannelMeta
+    client.on('room', (data: string, meta: { channel: number }) => [data, meta]);
+    expect(client.state).toBe('open');
+  });
+});
+
+/** Resolves with the next error the client emits. */
+const nextError = (client: GrapplerClient): Promise<ClientError> => new Promise((resolve) => client.on('error', resolve));

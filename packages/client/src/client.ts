@@ -9,65 +9,19 @@
  * open when its `hello` arrives. The stream position (cursor, token) and the unacknowledged
  * upstream messages belong to the client, not to a link: any transport resumes where the last
  * one left off (docs/framed-mode.md), and after each hello what is unacknowledged goes first.
+ * Channel commands travel in the same numbered upstream; their replies settle their promises
+ * (channels.ts), and a new server-side client (hello `resumed` false) is joined to them again.
  */
 import { backoffDelayMs } from './backoff';
+import { type ChannelListener, applyReply, checkChannelName } from './channels';
+import { type ChannelName, type ClientEvents, type ClientState, EVENT_NAMES, type GrapplerClient } from './client-api';
 import { Emitter } from './emitter';
 import { ClientError } from './errors';
-import { type FrameEvent, type Gap, START, type StreamPosition, readFrame } from './framed';
+import { type FrameEvent, START, type StreamPosition, readFrame } from './framed';
 import { type ClientOptions, type ResolvedClientOptions, type TransportName, resolveClientOptions } from './options';
 import { LINKS } from './transports/index';
 import type { CloseInfo, Link } from './transports/types';
-import { acknowledge, createUpstream, enqueue, renumber } from './upstream';
-
-/** The client's state. */
-export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** Events of a {@link GrapplerClient}, with their arguments. */
-export interface ClientEvents {
-  /** The first transport opened; later opens emit `reconnect`. */
-  open: [];
-  /** A message from the server: a string, or bytes for a binary message. */
-  message: [data: string | Uint8Array];
-  /**
-   * Messages numbered `from`..`to` may have been addressed to this client and are lost: the server
-   * no longer held them when it resumed, or it had forgotten the client. `to` is undefined when the
-   * extent is unknown (the server restarted and numbers from 1 again).
-   */
-  gap: [gap: Gap];
-  /** The client is closed for good: `close()` was called, or it gave up reconnecting. */
-  close: [info: CloseInfo];
-  /** Something failed: a transport could not open, a POST failed, a stream was malformed. */
-  error: [error: ClientError];
-  /** A new attempt will start in `delayMs` ms; `attempt` counts failures in a row from 1. */
-  reconnecting: [info: { attempt: number; delayMs: number }];
-  /** A transport opened again after a drop. */
-  reconnect: [];
-  /** A transport failed to open and the next one is tried. */
-  transport: [change: { from: TransportName; to: TransportName }];
-}
-
-/** The client. Make one with {@link connect}. */
-export interface GrapplerClient {
-  /** Where the client is: `connecting` until the first open, `reconnecting` after a drop. */
-  readonly state: ClientState;
-  /** The transport in use while open (or being tried), undefined once closed. */
-  readonly transport: TransportName | undefined;
-  /** The server's id for this client (its `client.id`), from the last `hello`; undefined before the first. */
-  readonly id: string | undefined;
-  /**
-   * Sends a text message. While not open it is queued, in order, and sent on open; every message is
-   * kept until the server acknowledges it, and sent again after a drop, on whatever transport is in use.
-   * @throws RangeError when not open and `maxQueuedMessages` messages are queued or unacknowledged;
-   * ClientError `ERR_CLOSED` after `close()`.
-   */
-  send(data: string): void;
-  /** Closes the client: aborts requests, clears every timer, emits `close` once. */
-  close(): void;
-  /** Adds a listener. */
-  on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): this;
-  /** Removes a listener. */
-  off<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): this;
-}
+import { type Command, type Outgoing, abandon, acknowledge, createUpstream, enqueue, restart } from './upstream';
 
 /** The transport that last opened, per server origin, for the life of the page (or process). */
 const remembered = new Map<string, TransportName>();
@@ -81,6 +35,8 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
   readonly #url: URL;
   readonly #options: ResolvedClientOptions;
   readonly #upstream = createUpstream();
+  /** The channels the client is in, as the server's replies said. */
+  readonly #joined = new Set<string>();
   #position: StreamPosition = START;
   #state: ClientState = 'connecting';
   #transport: TransportName | undefined;
@@ -112,14 +68,60 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     return this.#position.id;
   }
 
+  get channels(): ReadonlySet<string> {
+    return new Set(this.#joined);
+  }
+
   send(data: string): void {
-    if (this.#state === 'closed') throw new ClientError('ERR_CLOSED', 'send() after close()');
+    this.#push('send', String(data));
+  }
+
+  join(name: string): Promise<void> {
+    return this.#command('join', name, '');
+  }
+
+  leave(name: string): Promise<void> {
+    return this.#command('leave', name, '');
+  }
+
+  publish(name: string, data: string): Promise<void> {
+    return this.#command('publish', name, String(data));
+  }
+
+  override on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): this;
+  override on<N extends string>(channel: ChannelName<N>, listener: ChannelListener): this;
+  override on(name: string, listener: (...args: never[]) => void): this {
+    // A channel's listeners are kept under its name: no event has one (see #dispatch).
+    return super.on(name as keyof ClientEvents, listener as never);
+  }
+
+  override off<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): this;
+  override off<N extends string>(channel: ChannelName<N>, listener: ChannelListener): this;
+  override off(name: string, listener: (...args: never[]) => void): this {
+    return super.off(name as keyof ClientEvents, listener as never);
+  }
+
+  /** Numbers a message or command and sends it now when open; otherwise it waits for the next hello. */
+  #push(what: string, data: string, command?: Pick<Outgoing, 't' | 'c' | 'settle'>): void {
+    if (this.#state === 'closed') throw new ClientError('ERR_CLOSED', `${what}() after close()`);
     const open = this.#state === 'open' && this.#link;
     if (!open && this.#upstream.pending.length >= this.#options.maxQueuedMessages) {
       throw new RangeError(`maxQueuedMessages exceeded: ${this.#options.maxQueuedMessages} messages are already queued`);
     }
-    const message = enqueue(this.#upstream, String(data));
+    const message = enqueue(this.#upstream, data, command);
     if (open) this.#link!.send(message);
+  }
+
+  #command(t: Command, c: string, data: string): Promise<void> {
+    checkChannelName(c);
+    let settle!: (error?: ClientError) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    // A refusal is also an `error` event: a promise nobody awaits is not an unhandled rejection.
+    done.catch(() => {});
+    this.#push(t, data, { t, c, settle });
+    return done;
   }
 
   close(): void {
@@ -193,9 +195,10 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
   #dispatch(link: Link, name: TransportName, event: FrameEvent): void {
     switch (event.type) {
       case 'hello':
-        // A resumed client: what the server delivered is done. A new one: the old numbers mean nothing.
+        // A resumed client: what the server delivered is done. A new one: the old numbers mean
+        // nothing, and it is in no channel: join the client's channels again, first.
         if (event.resumed) acknowledge(this.#upstream, event.up);
-        else renumber(this.#upstream);
+        else restart(this.#upstream, this.#joined);
         this.#opened(link, name);
         return;
       case 'ack':
@@ -204,8 +207,19 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
       case 'gap':
         this.emit('gap', { from: event.from, to: event.to });
         return;
+      case 'reply': {
+        const refusal = applyReply(this.#upstream, this.#joined, event.reply);
+        if (refusal) this.emit('error', refusal);
+        return;
+      }
+      case 'channel': {
+        const { channel } = event.meta;
+        if (!EVENT_NAMES.has(channel)) this.emit(channel as 'message', event.data, event.meta); // its own listeners
+        this.emit('channel', channel, event.data, event.meta);
+        return;
+      }
       default:
-        this.emit('message', event.data);
+        this.emit('message', event.data, event.meta);
     }
   }
 
@@ -261,7 +275,8 @@ export class Client extends Emitter<ClientEvents> implements GrapplerClient {
     this.#probeTimer = this.#retryTimer = undefined;
     this.#link?.close();
     this.#link = undefined;
-    this.#upstream.pending.length = 0;
+    abandon(this.#upstream, new ClientError('ERR_CLOSED', 'the client closed before the server answered'));
+    this.#joined.clear();
     this.emit('close', info);
   }
 }

@@ -10,9 +10,12 @@ export type ClientErrorCode =
   | 'ERR_SEND'
   /** The server sent a stream or body the client cannot parse. */
   | 'ERR_PROTOCOL'
-  /** `send()` after `close()`. */
+  /** `send()`, `join()`, `leave()` or `publish()` after `close()`; a command still unanswered when the client closed. */
   | 'ERR_CLOSED'
-  /** An error code sent by the server in a JSON error body, e.g. `ERR_ORIGIN`, `ERR_UNKNOWN_SESSION`. */
+  /**
+   * An error code sent by the server: in a JSON error body (`ERR_ORIGIN`, `ERR_UNKNOWN_SESSION`), or
+   * refusing a channel command (`ERR_FORBIDDEN`, `ERR_TOO_MANY_CHANNELS`, `ERR_BAD_REQUEST`).
+   */
   | (string & {});
 
 /** The client's error type: every `error` event carries one, with a `code` to branch on. */
@@ -22,11 +25,14 @@ export class ClientError extends Error {
   readonly code: ClientErrorCode;
   /** The HTTP status, when the error came from an HTTP answer. */
   readonly status: number | undefined;
+  /** The channel of a refused channel command. */
+  readonly channel: string | undefined;
 
-  constructor(code: ClientErrorCode, message: string, options: { cause?: unknown; status?: number } = {}) {
+  constructor(code: ClientErrorCode, message: string, options: { cause?: unknown; status?: number; channel?: string | undefined } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
+    this.channel = options.channel;
   }
 }
 

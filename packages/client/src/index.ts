@@ -1,4 +1,6 @@
-export { type ClientEvents, type ClientState, type GrapplerClient, connect } from './client';
+export { connect } from './client';
+export type { ChannelName, ClientEvents, ClientState, GrapplerClient } from './client-api';
+export type { ChannelListener } from './channels';
 export { ClientError, type ClientErrorCode } from './errors';
 export {
   CLIENT_DEFAULTS,
@@ -8,5 +10,5 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from './options';
-export type { Gap } from './framed';
+export type { ChannelMeta, Gap, MessageMeta } from './framed';
 export type { CloseInfo } from './transports/types';

@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import { type Server, createServer } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type Client as HubClient, type Hub, type HubOptions, type Transport, createHub } from '@grappler/core';
-import { listen, waitUntil } from '@grappler/testkit';
+import { waitUntil } from '@grappler/testkit';
 import { longpollTransport } from '@grappler/transport-longpoll';
 import { sseTransport } from '@grappler/transport-sse';
 import { websocketTransport } from '@grappler/transport-websocket';
@@ -28,17 +29,19 @@ export interface TestServer {
   dropStreams(): void;
 }
 
-/** A hub with these transports on a real http.Server on 127.0.0.1, port 0. */
-export async function startServer(transports: readonly Transport[], options: HubOptions = {}): Promise<TestServer> {
+/** A hub with these transports on a real http.Server on 127.0.0.1, port 0 (or `port`: a server restarted). */
+export async function startServer(transports: readonly Transport[], options: HubOptions = {}, port = 0): Promise<TestServer> {
   const server = createServer();
   const hub = createHub({ pingInterval: 1000, ...options, transports });
   hub.attach(server);
   const observed = observeServer(server, hub);
-  const port = await listen(server);
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const bound = (server.address() as AddressInfo).port;
   return {
     hub,
     server,
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${bound}/`,
     clients: observed.clients,
     received: observed.received,
     dropStreams: observed.dropConnections,

@@ -1,7 +1,8 @@
 /**
  * What the three HTTP transports share: their URLs, reading a streamed body, turning an error
- * answer into a ClientError, and the upstream: POSTs of JSON arrays of strings, one at a time so
- * that order holds, each carrying the client-level number of its first message (`&up=`).
+ * answer into a ClientError, and the upstream: POSTs of JSON arrays of strings (messages) and
+ * channel commands (`{"t":"join","c":"room"}`), one at a time so that order holds, each carrying
+ * the client-level number of its first item (`&up=`).
  *
  *   send() --(microtask)--> POST the oldest unacknowledged messages, &up=<first number>
  *     2xx: acknowledged up to X-Grappler-Up | 5xx, network error: again after backoff
@@ -13,7 +14,7 @@
 import { backoffDelayMs } from '../backoff';
 import { ClientError, toClientError } from '../errors';
 import { resumeQuery } from '../framed';
-import { acknowledge, discard, renumber } from '../upstream';
+import { acknowledge, discard, encodeItem, renumber } from '../upstream';
 import type { CloseInfo, Link, LinkContext } from './types';
 
 /** The URL of a transport request: the server's URL plus `transport` and the given parameters. */
@@ -73,14 +74,15 @@ const retryable = (status: number): boolean => status >= 500 || status === 408 |
 /** Characters of message text per POST: well below the servers' default `maxBodyBytes` (1 MiB). */
 const BATCH_CHARS = 1 << 16;
 
-/** The oldest pending messages, up to about {@link BATCH_CHARS} (always at least one). */
-function nextBatch(context: LinkContext): string[] {
-  const batch: string[] = [];
+/** The oldest pending messages and commands as POST body entries, up to about {@link BATCH_CHARS} (always at least one). */
+function nextBatch(context: LinkContext): ReturnType<typeof encodeItem>[] {
+  const batch: ReturnType<typeof encodeItem>[] = [];
   let chars = 0;
-  for (const { data } of context.upstream.pending) {
-    if (batch.length > 0 && chars + data.length > BATCH_CHARS) break;
-    batch.push(data);
-    chars += data.length;
+  for (const message of context.upstream.pending) {
+    const size = message.data.length + (message.c?.length ?? 0);
+    if (batch.length > 0 && chars + size > BATCH_CHARS) break;
+    batch.push(encodeItem(message));
+    chars += size;
   }
   return batch;
 }
@@ -129,8 +131,9 @@ export function createPoster(context: LinkContext, session: () => string | undef
         return true;
       }
       if (!retryable(response.status)) {
-        discard(upstream, batch.length);
-        handlers.error(new ClientError('ERR_SEND', `${batch.length} message(s) were not delivered: ${failure.message}`, { cause: failure }));
+        const error = new ClientError('ERR_SEND', `${batch.length} message(s) were not delivered: ${failure.message}`, { cause: failure });
+        discard(upstream, batch.length, error); // a command among them is refused with this error
+        handlers.error(error);
         return true;
       }
     } catch (error) {
