@@ -39,6 +39,7 @@ export type ControlFrame =
 export type ReplyFrame =
   | { readonly t: 'joined'; readonly c: string; readonly ref?: number }
   | { readonly t: 'left'; readonly c: string; readonly ref?: number }
+  | { readonly t: 'published'; readonly c: string; readonly ref: number }
   | { readonly t: 'error'; readonly code: string; readonly message: string; readonly c?: string; readonly ref?: number };
 
 /** A raw format able to carry framed mode; `encodeControl` is what marks it framed. */

@@ -3,7 +3,7 @@
  *
  *   join(client, channel)    -> name valid? maxChannelsPerClient? authorizeJoin -> member, `joined`
  *   leave(client, channel)   -> no longer a member, `left`
- *   publishFrom(client, ...) -> a member? beforePublish (may change or refuse) -> hub publish
+ *   publishFrom(client, ...) -> a member? beforePublish (may change or refuse) -> hub publish, `published`
  *
  * A refusal rejects with a GrapplerError; when a framed peer asked (`ref` is the number of its
  * command), it is also sent an `error` reply naming the code, the reason and the command.
@@ -96,6 +96,8 @@ export class Membership {
       if (reason !== null) throw this.#refuse(client, new GrapplerError('ERR_FORBIDDEN', reason), channel, ref);
     }
     this.#host.publish(channel, publication.data, publication.sender);
+    // Tells a framed peer its publish went out (the members may not include it, or filter it).
+    if (ref !== undefined) this.#host.reply(client, { t: 'published', c: channel, ref });
   }
 
   #checkName(client: Client, channel: string, ref: number | undefined): void {

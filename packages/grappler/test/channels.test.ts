@@ -76,8 +76,10 @@ describe('channels', () => {
     await waitUntil(() => server!.hub.channel('room').size === 2);
     expect(ada.client.channels).toEqual(new Set(['room']));
     bob.send({ t: 'publish', c: 'room', d: 'hello room' });
-    await waitUntil(() => framesOf(ada.socket).length === 2 && framesOf(bob.socket).length === 2);
+    await waitUntil(() => framesOf(ada.socket).length === 2 && framesOf(bob.socket).length === 3);
     expect(framesOf(ada.socket)[0]).toMatchObject({ t: 'joined', c: 'room', ref: 1 });
+    // The publisher is also told its publish went out, by the command's number.
+    expect(framesOf(bob.socket)[2]).toMatchObject({ t: 'published', c: 'room', ref: 2 });
     const [, received] = framesOf(ada.socket);
     expect(received).toMatchObject({ c: 'room', d: 'hello room' });
     expect(received!.id).toBe(`${server!.hub.nodeId}.${received!.s}`);
@@ -125,9 +127,10 @@ describe('channels', () => {
 
     ada.send({ t: 'publish', c: 'staff', d: 'buy spam' });
     ada.send({ t: 'publish', c: 'staff', d: 'meeting at noon' });
-    await waitUntil(() => framesOf(ada.socket).length === 3);
+    await waitUntil(() => framesOf(ada.socket).length === 4);
     expect(framesOf(ada.socket)[1]).toMatchObject({ t: 'error', code: 'ERR_FORBIDDEN', message: 'no spam, please', ref: 2 });
     expect(framesOf(ada.socket)[2]).toMatchObject({ c: 'staff', d: 'MEETING AT NOON', from: 'ada' });
+    expect(framesOf(ada.socket)[3]).toMatchObject({ t: 'published', c: 'staff', ref: 3 });
   });
 
   it('filters per recipient at delivery time (an ignore list), keeping order while the filter is asynchronous', async () => {
@@ -196,7 +199,7 @@ describe('channels', () => {
     const member = [...server!.hub.channel('room').members][0]!;
     const batch = (await (await fetch(`${base}/?transport=longpoll&session=${first.session}&seq=${first.seq}`)).json()) as { messages: string[] };
     const frames = parse(batch.messages);
-    expect(frames.map((frame) => frame.t ?? frame.d)).toEqual(['joined', 'first post']);
+    expect(frames.map((frame) => frame.t ?? frame.d)).toEqual(['joined', 'first post', 'published']);
 
     // The member moves to a WebSocket; what the room got meanwhile is replayed, what others got is not.
     const cursor = frames.at(-1)!.s!;
