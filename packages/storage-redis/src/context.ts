@@ -41,11 +41,7 @@ export function createContext(
         const own = error instanceof Error ? translate?.(error) : undefined;
         if (own) throw own;
         const unreachable = connection.lastConnectionError();
-        const cause =
-          unreachable && error instanceof Error
-            ? new Error(`${error.message} (Redis unreachable: ${unreachable.message})`, { cause: error })
-            : error;
-        throw storageError(operation, cause);
+        throw storageError(operation, error, unreachable && `Redis unreachable: ${unreachable.message}`);
       }
     },
   };

@@ -6,10 +6,14 @@ import { GrapplerError } from '@grappler/core';
  * limit are the same `TypeError`/`RangeError` as `@grappler/storage-memory`, so one handler fits both.
  */
 
-/** `ERR_STORAGE`: `operation` (e.g. `get`) failed in Redis; `cause` is what ioredis reported. */
-export function storageError(operation: string, cause: unknown): GrapplerError {
+/**
+ * `ERR_STORAGE`: `operation` (e.g. `get`) failed in Redis; `cause` is what ioredis reported, and
+ * `context` (why Redis is unreachable, when it is) goes into the message in parentheses.
+ */
+export function storageError(operation: string, cause: unknown, context?: string): GrapplerError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new GrapplerError('ERR_STORAGE', `@grappler/storage-redis: ${operation} failed: ${reason}`, { cause });
+  const message = `@grappler/storage-redis: ${operation} failed: ${reason}${context ? ` (${context})` : ''}`;
+  return new GrapplerError('ERR_STORAGE', message, { cause });
 }
 
 /** What every call rejects with once `close()` has been called. */

@@ -18,7 +18,7 @@ export interface Script {
   readonly sha: string;
 }
 
-/** Error replies a script can give, mapped to TypeError/RangeError by the caller. */
+/** Error replies a script can give (Redis sends them as `ERR <code>`), mapped to TypeError/RangeError by the caller. */
 export const SCRIPT_ERROR: Readonly<{ keyLimit: string; notInteger: string; outOfRange: string }> = Object.freeze({
   keyLimit: 'GRAPPLER_KEY_LIMIT',
   notInteger: 'GRAPPLER_NOT_INTEGER',

@@ -73,6 +73,7 @@ describe('a Redis that is down or stalled', () => {
     }
     const { error } = await timed(() => storage.countClients());
     expect((error as Error).message).toMatch(/Redis unreachable: .*ECONNREFUSED/);
+    expect(((error as Error).cause as Error).message).not.toMatch(/unreachable/); // ioredis's own error
   });
 
   it('rejects with ERR_STORAGE within the bound after Redis stops, and works again after it restarts', async () => {
