@@ -2,7 +2,7 @@
  * The client's side of channels: checking a name, and what a reply (joined, left, error) means
  * for the channels the client is in and for the command it answers.
  *
- *   joined (with or without ref) --> in the channel     left --> out of it
+ *   joined (with or without ref) --> in the channel     left --> out of it     published --> sent
  *   error naming a join          --> out of it; the refusal comes back, to emit and to reject with
  *   a reply's ref                --> the command it answers settles; everything before it was delivered
  */

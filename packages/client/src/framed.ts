@@ -32,7 +32,7 @@ export interface ChannelMeta extends MessageMeta {
 
 /** A reply to a channel command: `ref` is the command's upstream number (absent when the server acted by itself). */
 export type Reply =
-  | { readonly t: 'joined' | 'left'; readonly c: string; readonly ref: number | undefined }
+  | { readonly t: 'joined' | 'left' | 'published'; readonly c: string; readonly ref: number | undefined }
   | { readonly t: 'error'; readonly code: string; readonly message: string; readonly c: string | undefined; readonly ref: number | undefined };
 
 /** One server frame, checked. `ignored`: a type this version does not know (numbered or not). */
@@ -98,6 +98,7 @@ export function parseFrame(text: string): Frame | ClientError {
       return parseMessage(f);
     case 'joined':
     case 'left':
+    case 'published':
       return isSeq(f.s) && isString(f.c) && optional(f.ref, isSeq)
         ? { t: f.t, s: f.s, c: f.c, ref: f.ref as number | undefined }
         : malformed(`a ${f.t} reply needs s, c and a numbered ref`);

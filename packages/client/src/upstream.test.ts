@@ -100,18 +100,19 @@ describe('upstream', () => {
 });
 
 describe('channel commands in the upstream', () => {
-  it('settles a publish when acknowledged, and keeps a join or leave waiting for its reply', () => {
+  it('keeps every acknowledged command waiting for its reply, which settles it', () => {
     const upstream = createUpstream();
     const join = command(upstream, 'join', 'room');
     const publish = command(upstream, 'publish', 'room', 'hi');
     const leave = command(upstream, 'leave', 'room');
     acknowledge(upstream, 3);
     expect(upstream.pending).toEqual([]);
-    expect(upstream.awaiting.map((m) => m.t)).toEqual(['join', 'leave']);
-    expect([join.outcome, publish.outcome, leave.outcome]).toEqual([undefined, 'done', undefined]);
+    expect(upstream.awaiting.map((m) => m.t)).toEqual(['join', 'publish', 'leave']);
+    expect([join.outcome, publish.outcome, leave.outcome]).toEqual([undefined, undefined, undefined]);
     expect(answer(upstream, 1)?.t).toBe('join');
+    expect(answer(upstream, 2)?.t).toBe('publish');
     expect(answer(upstream, 3, refused())?.t).toBe('leave');
-    expect([join.outcome, leave.outcome]).toEqual(['done', 'ERR_FORBIDDEN']);
+    expect([join.outcome, publish.outcome, leave.outcome]).toEqual(['done', 'done', 'ERR_FORBIDDEN']);
     expect(upstream.awaiting).toEqual([]);
   });
 
@@ -121,6 +122,7 @@ describe('channel commands in the upstream', () => {
     const first = command(upstream, 'publish', 'room', 'one');
     const second = command(upstream, 'publish', 'room', 'spam');
     const third = command(upstream, 'publish', 'room', 'three');
+    answer(upstream, 2);
     answer(upstream, 3, refused());
     expect([first.outcome, second.outcome, third.outcome]).toEqual(['done', 'ERR_FORBIDDEN', undefined]);
     expect(numbers(upstream)).toEqual([[4, 'three']]);
@@ -134,8 +136,10 @@ describe('channel commands in the upstream', () => {
     expect(join.outcome).toBe('done');
     expect(upstream.awaiting).toEqual([]);
     acknowledge(upstream, 2);
+    expect(publish.outcome).toBeUndefined(); // received, not yet carried out
+    expect(answer(upstream, 2)?.t).toBe('publish');
     expect(publish.outcome).toBe('done');
-    expect(answer(upstream, 2)).toBeUndefined(); // settled already: a late refusal is only reported
+    expect(answer(upstream, 2)).toBeUndefined(); // settled already: a second reply is only reported
   });
 
   it('ignores a reply naming a number it never sent', () => {
@@ -154,7 +158,7 @@ describe('channel commands in the upstream', () => {
     const publish = command(upstream, 'publish', 'a', 'later'); // 4
     acknowledge(upstream, 3);
     answer(upstream, 1);
-    restart(upstream, ['a', 'c']);
+    restart(upstream, ['a', 'c']); // the new client is in no channel, and answers nothing of the old one's
     expect(upstream.pending.map((m) => [m.u, m.t, m.c, m.data])).toEqual([
       [1, 'join', 'a', ''],
       [2, 'join', 'c', ''],
@@ -164,7 +168,7 @@ describe('channel commands in the upstream', () => {
     expect(upstream.awaiting).toEqual([]);
     expect(upstream.next).toBe(5);
     answer(upstream, 3);
-    acknowledge(upstream, 4);
+    answer(upstream, 4);
     expect([leave.outcome, publish.outcome]).toEqual(['done', 'done']);
   });
 
@@ -175,7 +179,8 @@ describe('channel commands in the upstream', () => {
     discard(upstream, 1, refused('ERR_SEND'));
     const leave = command(upstream, 'leave', 'a');
     const later = command(upstream, 'publish', 'a', 'y');
-    acknowledge(upstream, 2); // the publish is done, the leave awaits its reply, the later publish is pending
+    answer(upstream, 1); // the publish is done
+    acknowledge(upstream, 2); // the leave awaits its reply, the later publish is pending
     abandon(upstream, refused('ERR_CLOSED'));
     expect([join.outcome, publish.outcome, leave.outcome, later.outcome]).toEqual(['ERR_SEND', 'done', 'ERR_CLOSED', 'ERR_CLOSED']);
     expect(upstream.pending).toEqual([]);

@@ -5,9 +5,9 @@
  * of any transport can resend what an earlier one left unacknowledged and the server delivers
  * each once.
  *
- *   enqueue --> pending --acknowledged--> a message: forgotten; a publish: settled (resolved)
- *                  |                      a join or leave: awaiting its reply --reply--> settled
- *                  \--reply naming it (joined, left, error)--> settled, resolved or refused
+ *   enqueue --> pending --acknowledged--> a message: forgotten
+ *                  |                      a command: awaiting its reply --reply--> settled
+ *                  \--reply naming it (joined, left, published, error)--> settled, resolved or refused
  *   a new server-side client (hello `resumed` false): re-joins, then what awaits a reply, then
  *   what is pending, all numbered again from 1
  */
@@ -35,7 +35,7 @@ export interface Upstream {
   next: number;
   /** Not acknowledged yet; numbers consecutive, ending at `next - 1`. */
   readonly pending: Outgoing[];
-  /** Joins and leaves acknowledged but not answered yet (their `joined`, `left` or `error` reply). */
+  /** Commands acknowledged but not answered yet (their `joined`, `left`, `published` or `error` reply). */
   readonly awaiting: Outgoing[];
 }
 
@@ -52,23 +52,23 @@ export function enqueue(upstream: Upstream, data: string, command?: Pick<Outgoin
 }
 
 /**
- * The server delivered everything numbered up to `through`: messages are forgotten, publishes
- * settled, joins and leaves wait for their reply.
+ * The server delivered everything numbered up to `through`: messages are forgotten, commands
+ * (join, leave, publish) wait for their reply: only that says whether the hooks let them through.
  */
 export function acknowledge(upstream: Upstream, through: number): void {
   const { pending } = upstream;
   let count = 0;
   while (count < pending.length && pending[count]!.u <= through) count++;
   for (const message of pending.splice(0, count)) {
-    if (message.t === 'join' || message.t === 'leave') upstream.awaiting.push(message);
+    if (message.t) upstream.awaiting.push(message);
     else settle(message);
   }
 }
 
 /**
  * The server answered command `ref` (settled with `error` when it refused it): it and everything
- * before it were delivered. Returns the command, unless it was already settled (a publish is
- * settled when acknowledged) or `ref` is not a number this client sent.
+ * before it were delivered. Returns the command, unless it was already settled or `ref` is not
+ * a number this client sent.
  */
 export function answer(upstream: Upstream, ref: number, error?: ClientError): Outgoing | undefined {
   if (ref >= upstream.next) return undefined;
