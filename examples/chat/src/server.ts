@@ -15,6 +15,7 @@ const NAME = /^[\w-]{1,32}$/;
 /** The longest message `beforePublish` lets through. */
 export const MAX_MESSAGE_LENGTH = 500;
 const COOKIE = 'chat_user';
+const TRANSPORTS = ['websocket', 'sse', 'xhr-multipart', 'longpoll'];
 
 /**
  * A chat with rooms on grappler's channels:
@@ -79,7 +80,9 @@ function servePages(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('a name is 1 to 32 letters, digits, _ or -\n');
       return;
     }
-    res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${name}; Path=/; SameSite=Lax` }).end();
+    const transport = url.searchParams.get('transport') ?? '';
+    const location = TRANSPORTS.includes(transport) ? `/?transport=${transport}` : '/';
+    res.writeHead(303, { location, 'set-cookie': `${COOKIE}=${name}; Path=/; SameSite=Lax` }).end();
     return;
   }
   if (url.pathname !== '/') return;

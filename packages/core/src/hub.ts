@@ -10,7 +10,8 @@ import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
 import { type Channel, ChannelRegistry } from './channels';
-import { type ControlFrame, type ReplyFrame, isFramed, parseUpstreamEnvelope } from './framed';
+import { type ReplyFrame, isFramed } from './framed';
+import { FramedClients } from './framed-clients';
 import { type ChannelHooks, refusalOf } from './hooks';
 import { Membership } from './membership';
 import { SerialQueue } from './serial-queue';
@@ -23,9 +24,6 @@ import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPo
 
 /** What a log entry costs beyond its payload, so that a flood of tiny messages is bounded too. */
 const ENTRY_OVERHEAD_BYTES = 64;
-
-/** A framed WebSocket peer is acknowledged at least every this many messages (and on every tick). */
-const ACK_EVERY_MESSAGES = 32;
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -113,10 +111,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #host: ClientHost;
   readonly #port: HubPort;
   readonly #log: MessageLog<OutboundMessage>;
-  /** Framed clients by resume token. */
-  readonly #tokens = new Map<string, Client>();
-  /** What each framed client was last told of its upstream, and its token. */
-  readonly #framed = new WeakMap<Client, { token: string; since: number; acked: number }>();
+  readonly #framed = new FramedClients();
   readonly #channels = new ChannelRegistry();
   readonly #membership: Membership;
   readonly #hooks: ChannelHooks;
@@ -315,7 +310,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
     const framed = isFramed(connection.format);
-    const resumed = framed && meta.resume ? this.#tokens.get(meta.resume.token) : undefined;
+    const resumed = framed && meta.resume ? this.#framed.byToken(meta.resume.token) : undefined;
     if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
     const id = createId();
     const init = { id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol, user: this.#identities.get(meta.req) };
@@ -326,12 +321,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
       .catch((error: unknown) => this.#report(error, 'storage.addClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
-    if (framed) {
-      const token = createId();
-      this.#tokens.set(token, client);
-      this.#framed.set(client, { token, since: this.#seq, acked: 0 });
-      this.#control(connection, { t: 'hello', s: this.#seq, id, token, resumed: false, up: 0 }, this.#seq);
-    }
+    if (framed) this.#framed.greet(client, connection, this.#seq);
     queueMicrotask(() => this.emit('connection', client));
     return this.#bind(client, connection);
   }
@@ -341,17 +331,12 @@ export class Hub extends ClientRegistry<HubEvents> {
    * the new one gets `hello`, a `gap` if the log no longer holds all it missed, then the replay.
    */
   #resume(client: Client, connection: Connection, meta: ConnectionMeta, seq: number): AttachedConnection {
-    const framed = this.#framed.get(client)!;
-    // A cursor from before the client existed, or beyond the newest message, is clamped: no one
-    // is replayed what was sent before they connected.
-    const cursor = Math.min(Math.max(Number.isSafeInteger(seq) ? seq : 0, framed.since), this.#seq);
+    const cursor = this.#framed.cursorFor(client, seq, this.#seq);
     const previous = client.reattach(connection, connectionInfo(meta), meta.protocol);
     previous?.terminate(); // its `closed` comes later and is ignored: it is no longer the client's
     this.#logger(`client ${client.id} resumed over ${meta.transport} after ${cursor}`, LOG.INFO);
     const replay = this.#log.replay(cursor, client.id, (channel) => this.#channels.has(channel, client));
-    framed.acked = client.upstream;
-    this.#control(connection, { t: 'hello', s: cursor, id: client.id, token: framed.token, resumed: true, up: client.upstream }, cursor);
-    if (replay.gap) this.#control(connection, { t: 'gap', s: replay.gap.to, from: replay.gap.from }, replay.gap.to);
+    this.#framed.greetResumed(client, connection, cursor, replay.gap);
     for (const entry of replay.entries) client.deliver(entry.message, frameOf(entry, connection));
     return this.#bind(client, connection);
   }
@@ -363,14 +348,16 @@ export class Hub extends ClientRegistry<HubEvents> {
     return {
       client,
       message: (data) => {
-        if (framed && typeof data === 'string') this.#receiveEnvelope(client, connection, data);
-        else client.emit('message', data);
+        if (!framed || typeof data !== 'string') {
+          client.emit('message', data);
+          return;
+        }
+        const error = this.#framed.receive(client, connection, data);
+        if (error) this.#clientError(client, error);
       },
       numbered: (first, messages) => {
         const delivered = client.receiveNumbered(first, messages);
-        // The transport answers a numbered batch itself (an HTTP POST's X-Grappler-Up): no ack frame.
-        const framedState = this.#framed.get(client);
-        if (framedState) framedState.acked = client.upstream;
+        this.#framed.acknowledged(client); // the transport answers a numbered batch itself
         return delivered;
       },
       drain: () => {
@@ -392,30 +379,6 @@ export class Hub extends ClientRegistry<HubEvents> {
     };
   }
 
-  /** A framed peer's upstream message `{"u":n,"d":"text"}` over a WebSocket. */
-  #receiveEnvelope(client: Client, connection: Connection, text: string): void {
-    const envelope = parseUpstreamEnvelope(text);
-    if (!envelope || !client.receiveNumbered(envelope.u, [envelope.item])) {
-      const why = envelope ? `message ${envelope.u} skips ahead of ${client.upstream + 1}` : 'not a framed message {"u":n,...} (docs/framed-mode.md)';
-      this.#clientError(client, new GrapplerError('ERR_PROTOCOL', `framed upstream: ${why}`));
-      // Say how far the client got, so a peer that skipped numbers can number again from there.
-      if (envelope) this.#ack(client, connection);
-      return;
-    }
-    const framed = this.#framed.get(client)!;
-    if (client.upstream - framed.acked >= ACK_EVERY_MESSAGES) this.#ack(client, connection);
-  }
-
-  #ack(client: Client, connection: Connection): void {
-    const framed = this.#framed.get(client)!;
-    framed.acked = client.upstream;
-    this.#control(connection, { t: 'ack', up: client.upstream }, undefined);
-  }
-
-  #control(connection: Connection, control: ControlFrame, seq: number | undefined): void {
-    if (isFramed(connection.format)) connection.write(connection.format.encodeControl(control), seq);
-  }
-
   #clientError(client: Client, error: GrapplerError): void {
     this.#logger(`client ${client.id}: ${error.message}`, LOG.WARN);
     client.report(error);
@@ -424,8 +387,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   #onClosed(client: Client, reason: CloseReason): void {
     if (!client.markClosed(reason)) return;
     this.clients.delete(client.id);
-    const framed = this.#framed.get(client);
-    if (framed) this.#tokens.delete(framed.token);
+    this.#framed.forget(client);
     for (const channel of [...this.#channels.channelsOf(client)]) {
       this.#channels.remove(channel, client);
       this.emit('leave', client, channel);
@@ -520,8 +482,7 @@ export class Hub extends ClientRegistry<HubEvents> {
         continue;
       }
       connection.heartbeat?.();
-      const framed = this.#framed.get(client);
-      if (framed && client.upstream > framed.acked && client.connection === connection) this.#ack(client, connection);
+      if (client.connection === connection) this.#framed.ackIfDue(client, connection);
     }
   }
 
