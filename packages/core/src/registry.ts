@@ -6,10 +6,10 @@ import type { Client } from './client';
  * or by predicate. The hub is one; it adds and removes clients as transports report them.
  */
 export class ClientRegistry<Events extends Record<keyof Events, unknown[]>> extends EventEmitter<Events> {
-  /** Connected clients by id. */
+  /** Clients by id: connected ones, and framed ones detached while they may still resume. */
   protected readonly clients: Map<string, Client> = new Map();
 
-  /** Number of connected clients on this node. */
+  /** Number of clients on this node, counting framed clients detached until they resume or expire. */
   get size(): number {
     return this.clients.size;
   }
