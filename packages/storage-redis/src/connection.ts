@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisStorageSettings } from './options';
+import type { ConnectionOption, RedisStorageSettings } from './options';
 
 /** The ioredis client a storage talks through, and whether closing the storage should close it. */
 export interface Connection {
@@ -15,23 +15,32 @@ export interface Connection {
 const FIRST_RECONNECT_DELAY_MS = 50;
 
 /**
+ * The pause before retry number `attempt` (1, 2, …): doubling from 50 ms up to `maxMs`, half of it
+ * random, so that nodes that lost Redis together do not all come back at once.
+ */
+export function backoffMs(attempt: number, maxMs: number): number {
+  const delay = Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 20), maxMs);
+  return Math.ceil(delay / 2 + (Math.random() * delay) / 2);
+}
+
+/**
  * Opens a connection from `url` configured to fail fast: every command is bounded by
  * `commandTimeoutMs` (queued ones too), a connection attempt by `connectTimeoutMs`, and it
  * reconnects for as long as Redis is away, pausing at most `maxReconnectDelayMs` between attempts.
  */
-export function openConnection(url: string, settings: RedisStorageSettings): Connection {
+export function openConnection(
+  url: string,
+  settings: Pick<RedisStorageSettings, ConnectionOption>,
+  connectionName = 'grappler',
+): Connection {
   const { maxReconnectDelayMs } = settings;
   const client = new Redis(url, {
     connectTimeout: settings.connectTimeoutMs,
     commandTimeout: settings.commandTimeoutMs,
     maxRetriesPerRequest: settings.maxRetriesPerRequest,
     enableOfflineQueue: settings.enableOfflineQueue,
-    connectionName: 'grappler',
-    retryStrategy: (attempt) => {
-      const delay = Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 20), maxReconnectDelayMs);
-      // Half of it random, so that nodes that lost Redis together do not all come back at once.
-      return Math.ceil(delay / 2 + (Math.random() * delay) / 2);
-    },
+    connectionName,
+    retryStrategy: (attempt) => backoffMs(attempt, maxReconnectDelayMs),
   });
   let lastError: Error | undefined;
   // Without a listener ioredis logs every failed reconnection to the console; the calls that fail

@@ -5,6 +5,9 @@
  *   <prefix>client:<id>          hash: the ClientRecord (id, node, transport, remoteAddress, connectedAt)
  *   <prefix>keys:<id>            sorted set: the client's key names, scored by expiry (ms since the epoch, +inf = none)
  *   <prefix>kv:<id>:<key>        string: one value, JSON-encoded, with its TTL as Redis's own expiry
+ *   <prefix>log                  stream: the shared log's entries, id 0-<n> (log-scripts.ts)
+ *   <prefix>log:meta             hash: the shared log's counter (`seq`) and `epoch`
+ *   <prefix>log:marks            list: `<ms>:<n>` marks that trimming by age reads
  *
  * In `<id>`, `%` becomes `%25` and `:` becomes `%3A`, so an encoded id holds no `:` and client "a"
  * with key "b:c" never meets client "a:b" with key "c"; ids stay readable otherwise. Keys stay as
@@ -15,6 +18,9 @@ export interface KeyNames {
   client(id: string): string;
   index(id: string): string;
   value(id: string, key: string): string;
+  readonly log: string;
+  readonly logMeta: string;
+  readonly logMarks: string;
 }
 
 /** The key names under one prefix. */
@@ -24,6 +30,9 @@ export function keyNames(prefix: string): KeyNames {
     client: (id) => `${prefix}client:${encodeId(id)}`,
     index: (id) => `${prefix}keys:${encodeId(id)}`,
     value: (id, key) => `${prefix}kv:${encodeId(id)}:${key}`,
+    log: `${prefix}log`,
+    logMeta: `${prefix}log:meta`,
+    logMarks: `${prefix}log:marks`,
   };
 }
 

@@ -88,24 +88,37 @@ export const REDIS_STORAGE_DEFAULTS: Readonly<RedisStorageSettings> = Object.fre
 });
 
 /** Node's timers clamp a longer delay to 1 ms, which would turn a long timeout into none. */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
 const isTimerMs = (value: unknown): boolean =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_TIMER_MS;
 
-const CHECKS: Readonly<Record<Setting, { test: (value: unknown) => boolean; expected: string }>> = {
+/** How one option is checked, and what the TypeError says it must be. */
+export interface OptionCheck {
+  readonly test: (value: unknown) => boolean;
+  readonly expected: string;
+}
+
+const timerMs: OptionCheck = { test: isTimerMs, expected: `a positive number of milliseconds up to ${MAX_TIMER_MS}` };
+
+/** The checks of the options every factory of this package shares: the prefix and the connection. */
+export const SHARED_CHECKS: Readonly<Record<'keyPrefix' | ConnectionOption, OptionCheck>> = {
   keyPrefix: { test: (value) => typeof value === 'string', expected: 'a string' },
-  maxKeysPerClient: {
-    test: (value) => value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && (value as number) > 0),
-    expected: 'a positive integer or Infinity',
-  },
-  connectTimeoutMs: { test: isTimerMs, expected: `a positive number of milliseconds up to ${MAX_TIMER_MS}` },
-  commandTimeoutMs: { test: isTimerMs, expected: `a positive number of milliseconds up to ${MAX_TIMER_MS}` },
+  connectTimeoutMs: timerMs,
+  commandTimeoutMs: timerMs,
   maxRetriesPerRequest: {
     test: (value) => Number.isSafeInteger(value) && (value as number) >= 0,
     expected: 'an integer of 0 or more',
   },
   enableOfflineQueue: { test: (value) => typeof value === 'boolean', expected: 'true or false' },
-  maxReconnectDelayMs: { test: isTimerMs, expected: `a positive number of milliseconds up to ${MAX_TIMER_MS}` },
+  maxReconnectDelayMs: timerMs,
+};
+
+const CHECKS: Readonly<Record<Setting, OptionCheck>> = {
+  ...SHARED_CHECKS,
+  maxKeysPerClient: {
+    test: (value) => value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && (value as number) > 0),
+    expected: 'a positive integer or Infinity',
+  },
 };
 
 const CONNECTION_OPTIONS: ReadonlySet<string> = new Set<ConnectionOption>([
@@ -122,10 +135,23 @@ const CONNECTION_OPTIONS: ReadonlySet<string> = new Set<ConnectionOption>([
  * (it would silently do nothing).
  */
 export function resolveRedisStorageOptions(options: RedisStorageOptions): ResolvedRedisStorageOptions {
+  return resolveOptions('redisStorage', REDIS_STORAGE_DEFAULTS, CHECKS, options) as ResolvedRedisStorageOptions;
+}
+
+/**
+ * Merges `options` over `defaults`, checking each with `checks`; `factory` names the function in
+ * every TypeError (`redisStorage option "x" must be …`). Shared by `redisStorage()` and `redisLog()`.
+ */
+export function resolveOptions(
+  factory: string,
+  defaults: object,
+  checks: Readonly<Record<string, OptionCheck>>,
+  options: { readonly url?: string; readonly client?: Redis },
+): Readonly<Record<string, unknown>> {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`redisStorage options must be an object, got ${String(options)}`);
+    throw new TypeError(`${factory} options must be an object, got ${String(options)}`);
   }
-  const resolved: Record<string, unknown> = { ...REDIS_STORAGE_DEFAULTS };
+  const resolved: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (key === 'url' || key === 'client') {
@@ -133,29 +159,29 @@ export function resolveRedisStorageOptions(options: RedisStorageOptions): Resolv
       continue;
     }
     // hasOwn, not `in`: "toString" must be unknown too.
-    if (!Object.hasOwn(CHECKS, key)) throw new TypeError(`unknown redisStorage option "${key}"`);
-    const check = CHECKS[key as Setting];
+    if (!Object.hasOwn(checks, key)) throw new TypeError(`unknown ${factory} option "${key}"`);
+    const check = checks[key]!;
     if (!check.test(value)) {
-      throw new TypeError(`redisStorage option "${key}" must be ${check.expected}, got ${String(value)}`);
+      throw new TypeError(`${factory} option "${key}" must be ${check.expected}, got ${String(value)}`);
     }
     if (options.client !== undefined && CONNECTION_OPTIONS.has(key)) {
-      throw new TypeError(`redisStorage option "${key}" applies only to a connection opened from "url", not to "client"`);
+      throw new TypeError(`${factory} option "${key}" applies only to a connection opened from "url", not to "client"`);
     }
     resolved[key] = value;
   }
-  checkTarget(options.url, options.client);
-  return Object.freeze(resolved) as ResolvedRedisStorageOptions;
+  checkTarget(factory, options.url, options.client);
+  return Object.freeze(resolved);
 }
 
-function checkTarget(url: unknown, client: unknown): void {
+function checkTarget(factory: string, url: unknown, client: unknown): void {
   if ((url === undefined) === (client === undefined)) {
-    throw new TypeError('redisStorage needs exactly one of "url" and "client"');
+    throw new TypeError(`${factory} needs exactly one of "url" and "client"`);
   }
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) {
-    throw new TypeError('redisStorage option "url" must be a redis:// or rediss:// URL');
+    throw new TypeError(`${factory} option "url" must be a redis:// or rediss:// URL`);
   }
   const isClient = typeof client === 'object' && client !== null && typeof (client as Redis).evalsha === 'function';
   if (client !== undefined && !isClient) {
-    throw new TypeError('redisStorage option "client" must be an ioredis client');
+    throw new TypeError(`${factory} option "client" must be an ioredis client`);
   }
 }

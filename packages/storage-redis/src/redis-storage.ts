@@ -92,6 +92,6 @@ export function createRedisStorage(connection: Connection, keyPrefix: string, ma
  */
 export function redisStorage(options: RedisStorageOptions): Storage {
   const { url, client, keyPrefix, maxKeysPerClient, ...settings } = resolveRedisStorageOptions(options);
-  const connection = client ? borrowConnection(client) : openConnection(url!, { keyPrefix, maxKeysPerClient, ...settings });
+  const connection = client ? borrowConnection(client) : openConnection(url!, settings);
   return createRedisStorage(connection, keyPrefix, maxKeysPerClient);
 }

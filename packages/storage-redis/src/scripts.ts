@@ -129,7 +129,12 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], ms(now), '+inf')
  * restarted Redis). Scripts are not registered on the client (`defineCommand`): a client passed
  * in by the application stays as it was.
  */
-export async function runScript(client: Redis, script: Script, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+export async function runScript(
+  client: Redis,
+  script: Script,
+  keys: readonly string[],
+  args: readonly (string | Buffer)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {
