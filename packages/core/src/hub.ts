@@ -19,6 +19,7 @@ import { OutboundMessage } from './message';
 import { type Addressing, type LogEntry, MessageLog } from './message-log';
 import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
+import type { SharedLog, SharedLogEntry } from './shared-log';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
 
@@ -50,6 +51,12 @@ export interface HubOptions extends ChannelHooks {
   closeTimeoutMs?: number;
   /** Whether what a client publishes carries its `client.user` as sender (`from`) unless `beforePublish` says otherwise. @default false */
   publishSender?: boolean;
+  /**
+   * A log shared with other hubs (nodes), which then act as one: every message any of them sends
+   * is numbered once and delivered by each to its own clients, in one order. `close()` closes it.
+   * @default none: this hub alone
+   */
+  sharedLog?: SharedLog;
 }
 
 /** Options of {@link Hub.publish}. */
@@ -119,6 +126,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #deliveries = new SerialQueue();
   /** What `identify` said of a request, from admission to attach. */
   readonly #identities = new WeakMap<IncomingMessage, unknown>();
+  readonly #sharedLog: SharedLog | undefined;
   #seq = 0;
   #ticker: NodeJS.Timeout | undefined;
   #closed = false;
@@ -135,6 +143,11 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#acceptClient = options.acceptClient;
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
+    this.#sharedLog = options.sharedLog;
+    this.#sharedLog?.subscribe(
+      (entry) => this.#receiveShared(entry),
+      (error) => this.#report(error, 'shared log', 'ERR_STORAGE'),
+    );
     const { identify, authorizeJoin, beforePublish, filter } = options;
     this.#hooks = { ...(identify && { identify }), ...(authorizeJoin && { authorizeJoin }), ...(beforePublish && { beforePublish }), ...(filter && { filter }) };
     this.#membership = new Membership({
@@ -142,14 +155,14 @@ export class Hub extends ClientRegistry<HubEvents> {
       hooks: this.#hooks,
       maxChannelsPerClient: this.limits.maxChannelsPerClient,
       publishSender: options.publishSender === true,
-      publish: (channel, data, sender) => this.#fanOut(new OutboundMessage(data, undefined, { channel, sender }), { channel }, undefined),
+      publish: (channel, data, sender) => this.#send(new OutboundMessage(data, undefined, { channel, sender }), { channel }, undefined),
       reply: (client, frame) => this.#reply(client, frame),
       joined: (client, channel) => this.emit('join', client, channel),
       left: (client, channel) => this.emit('leave', client, channel),
     });
     this.#host = {
-      deliver: (message, except) => this.#fanOut(message, except ? { except: except.id } : {}, except),
-      deliverTo: (client, message) => this.#deliverTo(client, message),
+      deliver: (message, except) => this.#send(message, except ? { except: except.id } : {}, except),
+      deliverTo: (client, message) => this.#sendTo(client.id, message, client),
       end: (client, reason) => this.#onClosed(client, reason),
       receive: (client, item, ref) => this.#membership.receive(client, item, ref),
       channelsOf: (client) => this.#channels.channelsOf(client),
@@ -182,7 +195,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** Sends data to every connected client, encoded once per wire format. */
   broadcast(data: string | Uint8Array, encoding?: BufferEncoding): void {
-    this.#fanOut(new OutboundMessage(data, encoding), {}, undefined);
+    this.#send(new OutboundMessage(data, encoding), {}, undefined);
   }
 
   /**
@@ -192,7 +205,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   publish(channel: string, data: string | Uint8Array, options: PublishOptions = {}): void {
     const except = typeof options.except === 'string' ? this.clients.get(options.except) : options.except;
     const message = new OutboundMessage(data, options.encoding, { channel, sender: options.sender });
-    this.#fanOut(message, { channel, ...(except ? { except: except.id } : {}) }, except);
+    this.#send(message, { channel, ...(except ? { except: except.id } : {}) }, except);
   }
 
   /** A live view of a channel: `members` and `size`. */
@@ -205,7 +218,12 @@ export class Hub extends ClientRegistry<HubEvents> {
     return {
       send: (data, encoding) => {
         const client = this.clients.get(target);
-        if (client) return this.#deliverTo(client, new OutboundMessage(data, encoding));
+        if (client) return this.#sendTo(client.id, new OutboundMessage(data, encoding), client);
+        if (this.#sharedLog) {
+          // Another node may hold a client of that id, or members of that channel: each decides.
+          this.#share(new OutboundMessage(data, encoding, { channel: target }), { to: target, channel: target });
+          return true;
+        }
         if (this.#channels.members(target).size === 0) return false;
         this.publish(target, data, encoding ? { encoding } : {});
         return true;
@@ -213,11 +231,12 @@ export class Hub extends ClientRegistry<HubEvents> {
     };
   }
 
-  /** Sends data to one client; false when no client has that id. */
+  /** Sends data to one client; false when no client has that id here (in a cluster: true, sent to whichever node holds it). */
   send(clientId: string, data: string | Uint8Array, encoding?: BufferEncoding): boolean {
     const client = this.clients.get(clientId);
-    if (!client) return false;
-    client.write(data, encoding);
+    // In a cluster the client may be on another node: the message goes to all of them.
+    if (!client && !this.#sharedLog) return false;
+    this.#sendTo(clientId, new OutboundMessage(data, encoding), client);
     return true;
   }
 
@@ -285,6 +304,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const transport of this.#transports) transport.close?.();
     await Promise.all(servers);
     await this.storage?.close();
+    await this.#sharedLog?.close();
     this.emit('close');
   }
 
@@ -397,11 +417,63 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
-  /** Numbers a message and logs it with its addressing. */
-  #enter(message: OutboundMessage, addressing: Addressing): LogEntry<OutboundMessage> {
-    this.#seq += 1;
+  /**
+   * Sends a message: delivered here at once, or, in a cluster, appended to the shared log, from
+   * which every node (this one too) delivers it to its own clients in the log's order.
+   */
+  #send(message: OutboundMessage, addressing: Addressing, except: Client | undefined): void {
+    if (this.#sharedLog) this.#share(message, addressing);
+    else this.#fanOut(message, addressing, except);
+  }
+
+  /** One message for the client `id` (`client` when it is here); in a cluster it may be on another node. */
+  #sendTo(id: string, message: OutboundMessage, client: Client | undefined): boolean {
+    if (this.#sharedLog) {
+      this.#share(message, { to: id });
+      return client === undefined || client.bufferedBytes <= this.limits.highWaterMarkBytes;
+    }
+    return client ? this.#deliverTo(client, message) : false;
+  }
+
+  #share(message: OutboundMessage, addressing: Addressing): void {
+    const entry = {
+      node: this.nodeId,
+      ...(addressing.to !== undefined && { to: addressing.to }),
+      ...(addressing.except !== undefined && { except: addressing.except }),
+      ...(addressing.channel !== undefined && { channel: addressing.channel }),
+      ...(message.binary ? { bytes: message.bytes } : { text: message.text ?? '' }),
+      time: message.time,
+      ...(message.sender !== undefined && { sender: message.sender }),
+      ...(message.reply !== undefined && { reply: message.reply }),
+    };
+    this.#sharedLog!.append(entry).catch((error: unknown) => this.#report(error, 'a message could not be sent to the cluster', 'ERR_STORAGE'));
+  }
+
+  /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
+  #receiveShared(entry: SharedLogEntry): void {
+    // `to` and `channel` naming the same target (`hub.to()` in a cluster): the client of that id, else the channel.
+    const either = entry.to !== undefined && entry.to === entry.channel;
+    const toClient = entry.to !== undefined && (!either || this.clients.has(entry.to));
+    const channel = toClient ? undefined : entry.channel;
+    const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, { channel, sender: entry.sender, reply: entry.reply as ReplyFrame | undefined }, entry.time);
+    message.seq = entry.seq;
+    if (!toClient) {
+      const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(entry.except !== undefined && { except: entry.except }) };
+      this.#fanOut(message, addressing, entry.except === undefined ? undefined : this.clients.get(entry.except), entry);
+      return;
+    }
+    const to = entry.to!;
+    this.#deliveries.run(() => {
+      this.#enter(message, { to }, entry);
+      this.clients.get(to)?.deliver(message, undefined);
+    });
+  }
+
+  /** Numbers a message (or takes the shared log's number and node) and logs it with its addressing. */
+  #enter(message: OutboundMessage, addressing: Addressing, shared?: SharedLogEntry): LogEntry<OutboundMessage> {
+    this.#seq = shared ? shared.seq : this.#seq + 1;
     message.seq = this.#seq;
-    message.id = `${this.nodeId}.${this.#seq}`;
+    message.id = `${shared ? shared.node : this.nodeId}.${this.#seq}`;
     const entry = { seq: this.#seq, message, bytes: message.byteLength + ENTRY_OVERHEAD_BYTES, frames: new Map(), ...addressing };
     this.#log.append(entry);
     return entry;
@@ -412,19 +484,19 @@ export class Hub extends ClientRegistry<HubEvents> {
    * hook each recipient is asked first; the ones it refuses are remembered in the log entry so a
    * replay skips them too. Deliveries keep their order while a filter answers with a promise.
    */
-  #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined): void {
+  #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined, shared?: SharedLogEntry): void {
     this.#deliveries.run(() => {
       const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel);
       const filter = this.#hooks.filter;
       if (!filter) {
-        const entry = this.#enter(message, addressing);
+        const entry = this.#enter(message, addressing, shared);
         for (const client of recipients) if (client !== except) this.#deliverEntry(client, entry);
         return;
       }
       const targets = [...recipients].filter((client) => client !== except);
       return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
         const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
-        const entry = this.#enter(message, excluded.size > 0 ? { ...addressing, excluded } : addressing);
+        const entry = this.#enter(message, excluded.size > 0 ? { ...addressing, excluded } : addressing, shared);
         targets.forEach((client, index) => {
           if (verdicts[index] === null) this.#deliverEntry(client, entry);
         });
@@ -452,7 +524,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** A reply to a framed client's command: numbered and logged, so it survives a reconnect. */
   #reply(client: Client, frame: ReplyFrame): void {
-    if (this.#framed.has(client)) this.#deliverTo(client, new OutboundMessage('', undefined, { reply: frame }));
+    if (this.#framed.has(client)) this.#sendTo(client.id, new OutboundMessage('', undefined, { reply: frame }), client);
   }
 
   #storageFor(id: string): KeyValueStore {

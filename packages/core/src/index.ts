@@ -26,6 +26,7 @@ export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } fr
 export { rejectSocket } from './reject-socket';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
 export type { SharedAddressing, SharedLog, SharedLogAppend, SharedLogEntry, SharedLogRange } from './shared-log';
+export { type MemoryCluster, type MemoryClusterOptions, memoryCluster } from './memory-shared-log';
 export type {
   AttachedConnection,
   CloseReason,

@@ -27,13 +27,15 @@ export class OutboundMessage {
   /** A unique id (`<nodeId>.<seq>`), given with the number. */
   id: string | undefined;
   /** When the message was made, in milliseconds since the epoch. */
-  readonly time: number = Date.now();
+  readonly time: number;
   readonly channel: string | undefined;
   readonly sender: unknown;
   readonly reply: ReplyFrame | undefined;
   #bytes: Buffer | undefined;
 
-  constructor(data: string | Uint8Array, encoding?: BufferEncoding, stamp: MessageStamp = {}) {
+  /** `time`: when it was sent, for a message that comes from another node. */
+  constructor(data: string | Uint8Array, encoding?: BufferEncoding, stamp: MessageStamp = {}, time: number = Date.now()) {
+    this.time = time;
     this.channel = stamp.channel;
     this.sender = stamp.sender;
     this.reply = stamp.reply;

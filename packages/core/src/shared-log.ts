@@ -15,7 +15,10 @@ export interface SharedAddressing {
   readonly to?: string;
   /** Everyone but this client. */
   readonly except?: string;
-  /** The members of this channel. */
+  /**
+   * The members of this channel. With `to` naming the same target (`hub.to(target)` on a node that
+   * holds neither): the client of that id on the node that has it, else the channel's members.
+   */
   readonly channel?: string;
 }
 

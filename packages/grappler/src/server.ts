@@ -9,6 +9,7 @@ import {
   type Limits,
   type LogLevel,
   type PublishOptions,
+  type SharedLog,
   type Storage,
   type Transport,
 } from '@grappler/core';
@@ -66,6 +67,10 @@ export interface ServerOptions extends ChannelHooks {
   clientPath?: string | false;
   /** Whether what a client publishes carries its `client.user` as sender unless `beforePublish` says otherwise. @default false */
   publishSender?: boolean;
+  /** A log shared with other servers, which then act as one (e.g. `redisLog()` from `@grappler/storage-redis`). */
+  sharedLog?: SharedLog;
+  /** This server's name in a cluster. @default a random id */
+  nodeId?: string;
 }
 
 /** Events of a {@link Server}. */
@@ -203,5 +208,7 @@ function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | unde
     ...(opts.beforePublish && { beforePublish: opts.beforePublish }),
     ...(opts.filter && { filter: opts.filter }),
     ...(opts.publishSender !== undefined && { publishSender: opts.publishSender }),
+    ...(opts.sharedLog && { sharedLog: opts.sharedLog }),
+    ...(opts.nodeId !== undefined && { nodeId: opts.nodeId }),
   };
 }
