@@ -1,0 +1,92 @@
+import type { Client } from '@grappler/core';
+import { redisLog, redisStorage } from '@grappler/storage-redis';
+import { type RecordingSocket, type TestRedis, openSocket, startRedis, waitUntil } from '@grappler/testkit';
+import { EventSource } from 'eventsource';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from '../src/index';
+import { listening } from './listening';
+
+/** Three servers ("nodes") sharing one real redis-server: the log, and the client registry. */
+describe('servers sharing a Redis log act as one', () => {
+  let redis: TestRedis;
+  let servers: Server[] = [];
+  const sockets: RecordingSocket[] = [];
+  const sources: EventSource[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.ws.terminate();
+    for (const source of sources.splice(0)) source.close();
+    await Promise.all(servers.map((server) => server.close()));
+    servers = [];
+  });
+
+  /** Starts `count` nodes on a fresh key prefix (so tests never see each other's log). */
+  async function nodes(count: number): Promise<{ server: Server; base: string }[]> {
+    const keyPrefix = `test-${Math.random().toString(36).slice(2)}:`;
+    const started = await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        listening({
+          nodeId: `node-${index + 1}`,
+          storage: redisStorage({ url: redis.url, keyPrefix }),
+          sharedLog: redisLog({ url: redis.url, keyPrefix }),
+        }),
+      ),
+    );
+    servers = started.map(({ server }) => server);
+    return started;
+  }
+
+  async function wsClient(node: { server: Server; base: string }, protocols: string[] = []): Promise<{ socket: RecordingSocket; client: Client }> {
+    const connected = new Promise<Client>((resolve) => node.server.once('connection', resolve));
+    const socket = await openSocket(node.base.replace('http', 'ws'), { protocols });
+    sockets.push(socket);
+    return { socket, client: await connected };
+  }
+
+  it('a broadcast, a channel publish and a direct send on any node reach the clients on every node, once each', async () => {
+    const [one, two, three] = await nodes(3);
+    const a = await wsClient(one!);
+    const b = await wsClient(two!);
+    const sseMessages: string[] = [];
+    const connected = new Promise<Client>((resolve) => three!.server.once('connection', resolve));
+    const source = new EventSource(`${three!.base}/`);
+    sources.push(source);
+    source.onmessage = (event) => sseMessages.push(event.data);
+    const c = await connected;
+    await a.client.join('room');
+    await c.join('room');
+
+    one!.server.broadcast('everyone, from node 1');
+    two!.server.publish('room', 'the room, from node 2');
+    three!.server.hub.send(b.client.id, 'b alone, from node 3');
+    await waitUntil(() => a.socket.messages.length === 2 && b.socket.messages.length === 2 && sseMessages.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a duplicate would arrive about now
+    expect(a.socket.messages).toEqual(['everyone, from node 1', 'the room, from node 2']);
+    expect(b.socket.messages).toEqual(['everyone, from node 1', 'b alone, from node 3']);
+    expect(sseMessages).toEqual(['everyone, from node 1', 'the room, from node 2']);
+  });
+
+  it('numbers every message once across nodes: framed clients on each node see the same numbers, and each node its own order', async () => {
+    const started = await nodes(3);
+    const framed = await Promise.all(started.map((node) => wsClient(node, ['grappler.v1'])));
+    await waitUntil(() => framed.every(({ socket }) => socket.messages.length === 1)); // hellos
+    const count = 100;
+    for (let index = 1; index <= count; index++) {
+      for (const [n, node] of started.entries()) node.server.broadcast(`n${n + 1}-${index}`);
+    }
+    await waitUntil(() => framed.every(({ socket }) => socket.messages.length === 1 + 3 * count), 'every message on every node', 15_000);
+    const seen = framed.map(({ socket }) => socket.messages.slice(1).map((text) => JSON.parse(text) as { s: number; d: string; id: string }));
+    for (const frames of seen.slice(1)) expect(frames.map((f) => [f.s, f.d])).toEqual(seen[0]!.map((f) => [f.s, f.d]));
+    const numbers = seen[0]!.map((f) => f.s);
+    expect(new Set(numbers).size).toBe(3 * count);
+    expect([...numbers].sort((x, y) => x - y)).toEqual(numbers);
+    for (let n = 1; n <= 3; n++) {
+      const own = seen[0]!.filter((f) => f.d.startsWith(`n${n}-`));
+      expect(own.map((f) => f.d)).toEqual(Array.from({ length: count }, (_, index) => `n${n}-${index + 1}`));
+      expect(own.every((f) => f.id === `node-${n}.${f.s}`)).toBe(true);
+    }
+  });
+});
