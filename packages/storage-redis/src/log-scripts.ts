@@ -31,10 +31,17 @@ redis.call('HSETNX', KEYS[2], 'epoch', ARGV[1])
 local n = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 local fields = {}
 for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+local added
 if ARGV[2] == 'inf' then
-  redis.call('XADD', KEYS[1], '0-' .. int(n), unpack(fields))
+  added = redis.pcall('XADD', KEYS[1], '0-' .. int(n), unpack(fields))
 else
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. int(n), unpack(fields))
+  added = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '0-' .. int(n), unpack(fields))
+end
+-- The stream holds a number the counter has not reached (the counter was lost or edited, not
+-- the stream): refuse, and leave the counter as it was, since scripts are not rolled back.
+if type(added) == 'table' and added.err then
+  redis.call('HINCRBY', KEYS[2], 'seq', -1)
+  return added
 end
 if ARGV[3] ~= 'inf' then
   local t = redis.call('TIME')
