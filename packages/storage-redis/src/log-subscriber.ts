@@ -13,7 +13,7 @@
  * The epoch and counter are read just before each blocking read, so a Redis that lost the log
  * while this connection stayed up (or came back between two reads) is noticed within blockMs.
  */
-import type { SharedLogEntry } from '@grappler/core';
+import { isGrapplerError, type SharedLogEntry } from '@grappler/core';
 import type { Redis } from 'ioredis';
 import { backoffMs } from './connection';
 import { logGapError, storageError } from './errors';
@@ -145,7 +145,9 @@ export function runSubscriber(
         failures += 1;
         if (failures === 1) {
           const unreachable = options.unreachable();
-          report(storageError('subscribe', error, unreachable && `Redis unreachable: ${unreachable.message}; retrying`));
+          // The start, read on the main connection, failed as ERR_STORAGE already.
+          const context = unreachable && `Redis unreachable: ${unreachable.message}; retrying`;
+          report(isGrapplerError(error) ? error : storageError('subscribe', error, context));
         }
         await pause(backoffMs(failures, options.maxReconnectDelayMs));
       }
