@@ -244,6 +244,11 @@ export class Client extends EventEmitter<ClientEvents> {
     return this.#upstream;
   }
 
+  /** @internal Takes the upstream position of the same client on another node (a cluster resume). */
+  restoreUpstream(upstream: number): void {
+    this.#upstream = Math.max(this.#upstream, upstream);
+  }
+
   /** @internal Carries out the items numbered from `first` that were not carried out before; false on a hole. */
   receiveNumbered(first: number, items: readonly UpstreamItem[]): boolean {
     if (this.#closed) return true;

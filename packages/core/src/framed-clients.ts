@@ -39,10 +39,22 @@ export class FramedClients {
 
   /** Makes `client` resumable and sends its `hello`; `seq` is the hub's newest number. */
   greet(client: Client, connection: Connection, seq: number): void {
-    const token = createId();
+    // `<client id>.<secret>`: another node of a cluster finds the client's record by it.
+    const token = `${client.id}.${createId()}`;
     this.#tokens.set(token, client);
     this.#states.set(client, { token, since: seq, acked: 0 });
     control(connection, { t: 'hello', s: seq, id: client.id, token, resumed: false, up: 0 }, seq);
+  }
+
+  /** Takes over a framed client from another node: its token and first number stay what they were. */
+  adopt(client: Client, token: string, since: number): void {
+    this.#tokens.set(token, client);
+    this.#states.set(client, { token, since, acked: client.upstream });
+  }
+
+  /** What another node needs to know to take the client over, or undefined for a raw client. */
+  stateOf(client: Client): { readonly token: string; readonly since: number } | undefined {
+    return this.#states.get(client);
   }
 
   /**

@@ -10,16 +10,17 @@ import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
 import { type Channel, ChannelRegistry } from './channels';
-import { type ReplyFrame, isFramed } from './framed';
+import { type ReplyFrame, type UpstreamItem, isFramed } from './framed';
 import { FramedClients } from './framed-clients';
 import { type ChannelHooks, refusalOf } from './hooks';
 import { Membership } from './membership';
 import { SerialQueue } from './serial-queue';
 import { OutboundMessage } from './message';
-import { type Addressing, type LogEntry, MessageLog } from './message-log';
+import { type Addressing, type LogEntry, MessageLog, addressedTo } from './message-log';
 import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
 import type { SharedLog, SharedLogEntry } from './shared-log';
+import { RESUME_RECORD_KEY, type RemoteResume, type ResumeRecord, clientIdOf, fetchRemoteResume, saveResumeRecord } from './cluster-resume';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
 
@@ -127,6 +128,12 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** What `identify` said of a request, from admission to attach. */
   readonly #identities = new WeakMap<IncomingMessage, unknown>();
   readonly #sharedLog: SharedLog | undefined;
+  /** Framed clients of other nodes looked up at admission, adopted at attach. */
+  readonly #remoteResumes = new WeakMap<IncomingMessage, RemoteResume>();
+  /** The upstream position last saved in each framed client's resume record. */
+  readonly #savedUpstream = new WeakMap<Client, number>();
+  /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
+  readonly #movedAway = new WeakSet<Client>();
   #seq = 0;
   #ticker: NodeJS.Timeout | undefined;
   #closed = false;
@@ -157,8 +164,14 @@ export class Hub extends ClientRegistry<HubEvents> {
       publishSender: options.publishSender === true,
       publish: (channel, data, sender) => this.#send(new OutboundMessage(data, undefined, { channel, sender }), { channel }, undefined),
       reply: (client, frame) => this.#reply(client, frame),
-      joined: (client, channel) => this.emit('join', client, channel),
-      left: (client, channel) => this.emit('leave', client, channel),
+      joined: (client, channel) => {
+        this.#persist(client);
+        this.emit('join', client, channel);
+      },
+      left: (client, channel) => {
+        this.#persist(client);
+        this.emit('leave', client, channel);
+      },
     });
     this.#host = {
       deliver: (message, except) => this.#send(message, except ? { except: except.id } : {}, except),
@@ -179,6 +192,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       admit: (meta) => this.#admit(meta),
       attach: (connection, meta) => this.#attach(connection, meta),
       log: (message, level) => this.#logger(message, level),
+      ...(options.sharedLog && { forwardUpstream: (token: string, first: number, items: readonly UpstreamItem[]) => this.#forwardUpstream(token, first, items) }),
     };
   }
 
@@ -317,22 +331,37 @@ export class Hub extends ClientRegistry<HubEvents> {
       clients: this.clients.size,
       onHookError: (error) => this.#report(error, 'the accept hook threw; connection dropped'),
     });
-    if (refusal || !this.#hooks.identify) return refusal;
-    let user: unknown;
-    // Only a throw refuses: any value, false included, is the identity.
-    const reason = await refusalOf(async () => {
-      user = await this.#hooks.identify?.(meta.req);
-    }, 'identify refused');
-    if (reason !== null) return new HandshakeError('ERR_FORBIDDEN', 403, `identify: ${reason}`);
-    this.#identities.set(meta.req, user);
+    if (refusal) return refusal;
+    if (this.#hooks.identify) {
+      let user: unknown;
+      // Only a throw refuses: any value, false included, is the identity.
+      const reason = await refusalOf(async () => {
+        user = await this.#hooks.identify?.(meta.req);
+      }, 'identify refused');
+      if (reason !== null) return new HandshakeError('ERR_FORBIDDEN', 403, `identify: ${reason}`);
+      this.#identities.set(meta.req, user);
+    }
+    await this.#lookUpRemoteResume(meta);
     return null;
+  }
+
+  /** A framed client resuming here whose token this node does not hold may be another node's. */
+  async #lookUpRemoteResume(meta: ConnectionMeta): Promise<void> {
+    if (!meta.resume || !this.#sharedLog || !this.storage || this.#framed.byToken(meta.resume.token)) return;
+    try {
+      const remote = await fetchRemoteResume(this.storage, this.#sharedLog, meta.resume);
+      if (remote) this.#remoteResumes.set(meta.req, remote);
+    } catch (error) {
+      this.#report(error, 'a client resuming from another node could not be looked up; it starts anew', 'ERR_STORAGE');
+    }
   }
 
   #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
     const framed = isFramed(connection.format);
     const resumed = framed && meta.resume ? this.#framed.byToken(meta.resume.token) : undefined;
     if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
-    const id = createId();
+    const remote = framed ? this.#remoteResumes.get(meta.req) : undefined;
+    const id = remote?.id ?? createId();
     const init = { id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol, user: this.#identities.get(meta.req) };
     const client = new Client(init, connection, this.#host);
     this.clients.set(id, client);
@@ -341,7 +370,9 @@ export class Hub extends ClientRegistry<HubEvents> {
       ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
       .catch((error: unknown) => this.#report(error, 'storage.addClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
-    if (framed) this.#framed.greet(client, connection, this.#seq);
+    if (remote) this.#adopt(client, connection, remote);
+    else if (framed) this.#framed.greet(client, connection, this.#seq);
+    this.#persist(client);
     queueMicrotask(() => this.emit('connection', client));
     return this.#bind(client, connection);
   }
@@ -361,6 +392,73 @@ export class Hub extends ClientRegistry<HubEvents> {
     return this.#bind(client, connection);
   }
 
+  /**
+   * Takes over a framed client another node held: same id, token, upstream and channels; the
+   * other node is told to let it go; the client gets `hello`, a `gap` if the log lost some of what
+   * it missed, and the rest, from the shared log (what this node has not delivered yet follows by
+   * itself) and from this node's own log.
+   */
+  #adopt(client: Client, connection: Connection, remote: RemoteResume): void {
+    client.restoreUpstream(remote.record.upstream);
+    this.#framed.adopt(client, remote.record.token, remote.record.since);
+    for (const channel of remote.record.channels) this.#channels.add(channel, client);
+    const moved: ClusterControl = { t: 'moved' };
+    this.#share(new OutboundMessage('', undefined, { reply: moved as unknown as ReplyFrame }), { to: client.id });
+    this.#logger(`client ${client.id} taken over from another node after ${remote.cursor}`, LOG.INFO);
+    const gap = remote.cursor < remote.evictedThrough ? { from: remote.cursor + 1, to: remote.evictedThrough } : undefined;
+    this.#framed.greetResumed(client, connection, remote.cursor, gap);
+    const memberOf = (channel: string): boolean => this.#channels.has(channel, client);
+    const missed = new Map<number, OutboundMessage>();
+    for (const entry of remote.entries) {
+      if (entry.seq > this.#seq || controlOf(entry)) continue; // not delivered here yet: the subscription brings it
+      if (addressedTo(entry, client.id, memberOf)) missed.set(entry.seq, sharedMessage(entry, entry.channel));
+    }
+    for (const entry of this.#log.replay(remote.cursor, client.id, memberOf).entries) missed.set(entry.seq, entry.message);
+    for (const seq of [...missed.keys()].sort((a, b) => a - b)) client.deliver(missed.get(seq)!, undefined);
+  }
+
+  /** Keeps a framed client's resume record in storage, for another node of the cluster to take it over. */
+  #persist(client: Client): void {
+    const state = this.#framed.stateOf(client);
+    if (!this.#sharedLog || !this.storage || !state || client.closed) return;
+    this.#savedUpstream.set(client, client.upstream);
+    const record = { token: state.token, since: state.since, upstream: client.upstream, channels: [...this.#channels.channelsOf(client)] };
+    saveResumeRecord(this.storage, client.id, record).catch((error: unknown) => this.#report(error, 'a resume record could not be saved', 'ERR_STORAGE'));
+  }
+
+  /**
+   * In a cluster, the upstream position is saved as soon as it moves: a node that takes the
+   * client over must not deliver again what this one delivered.
+   */
+  #persistUpstream(client: Client): void {
+    if (this.#sharedLog && this.#savedUpstream.get(client) !== client.upstream) this.#persist(client);
+  }
+
+  /** Upstream for a framed client this node has no session for: checked by its token, passed to the node that holds it. */
+  async #forwardUpstream(token: string, first: number, items: readonly UpstreamItem[]): Promise<boolean> {
+    const local = this.#framed.byToken(token);
+    if (local) {
+      local.receiveNumbered(first, items);
+      this.#persistUpstream(local);
+      return true;
+    }
+    const id = clientIdOf(token);
+    if (id === undefined || !this.storage) return false;
+    const record = await this.storage.clientStore(id).get<ResumeRecord>(RESUME_RECORD_KEY);
+    if (record?.token !== token) return false;
+    const control: ClusterControl = { t: 'upstream', first, items };
+    this.#share(new OutboundMessage('', undefined, { reply: control as unknown as ReplyFrame }), { to: id });
+    return true;
+  }
+
+  /** Another node took `client` over: it goes from here quietly (its record and channels now belong there). */
+  #letGo(client: Client, node: string): void {
+    this.#movedAway.add(client);
+    const connection = client.connection;
+    this.#onClosed(client, { code: 4001, reason: `moved to ${node}` });
+    connection?.terminate();
+  }
+
   /** The callbacks of one connection; once another connection took over, its drops are ignored. */
   #bind(client: Client, connection: Connection): AttachedConnection {
     const framed = isFramed(connection.format);
@@ -374,10 +472,12 @@ export class Hub extends ClientRegistry<HubEvents> {
         }
         const error = this.#framed.receive(client, connection, data);
         if (error) this.#clientError(client, error);
+        else this.#persistUpstream(client);
       },
       numbered: (first, messages) => {
         const delivered = client.receiveNumbered(first, messages);
         this.#framed.acknowledged(client); // the transport answers a numbered batch itself
+        this.#persistUpstream(client);
         return delivered;
       },
       drain: () => {
@@ -408,12 +508,13 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (!client.markClosed(reason)) return;
     this.clients.delete(client.id);
     this.#framed.forget(client);
+    const moved = this.#movedAway.has(client);
     for (const channel of [...this.#channels.channelsOf(client)]) {
       this.#channels.remove(channel, client);
-      this.emit('leave', client, channel);
+      if (!moved) this.emit('leave', client, channel);
     }
     if (this.clients.size === 0) this.#stopTicker();
-    this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
+    if (!moved) this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
@@ -451,12 +552,24 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
   #receiveShared(entry: SharedLogEntry): void {
+    const control = controlOf(entry);
+    if (control) {
+      this.#deliveries.run(() => {
+        this.#seq = Math.max(this.#seq, entry.seq);
+        const local = this.clients.get(entry.to ?? '');
+        if (!local) return;
+        // A client moved to another node: the copy here (detached, or cut off from its peer) goes.
+        if (control.t === 'moved' && entry.node !== this.nodeId) this.#letGo(local, entry.node);
+        // Upstream another node took for a client held here: delivered once, in order.
+        if (control.t === 'upstream' && local.receiveNumbered(control.first, control.items)) this.#persistUpstream(local);
+      });
+      return;
+    }
     // `to` and `channel` naming the same target (`hub.to()` in a cluster): the client of that id, else the channel.
     const either = entry.to !== undefined && entry.to === entry.channel;
     const toClient = entry.to !== undefined && (!either || this.clients.has(entry.to));
     const channel = toClient ? undefined : entry.channel;
-    const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, { channel, sender: entry.sender, reply: entry.reply as ReplyFrame | undefined }, entry.time);
-    message.seq = entry.seq;
+    const message = sharedMessage(entry, channel);
     if (!toClient) {
       const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(entry.except !== undefined && { except: entry.except }) };
       this.#fanOut(message, addressing, entry.except === undefined ? undefined : this.clients.get(entry.except), entry);
@@ -554,6 +667,7 @@ export class Hub extends ClientRegistry<HubEvents> {
         continue;
       }
       connection.heartbeat?.();
+      if (this.#savedUpstream.has(client) && this.#savedUpstream.get(client) !== client.upstream) this.#persist(client);
       if (client.connection === connection) this.#framed.ackIfDue(client, connection);
     }
   }
@@ -582,6 +696,23 @@ function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unkn
     entry.frames.set(format, frame);
   }
   return frame;
+}
+
+/** A message from the shared log, under its number (`channel`: the channel it goes to, if any). */
+function sharedMessage(entry: SharedLogEntry, channel: string | undefined): OutboundMessage {
+  const stamp = { channel, sender: entry.sender, reply: entry.reply as ReplyFrame | undefined };
+  const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, stamp, entry.time);
+  message.seq = entry.seq;
+  message.id = `${entry.node}.${entry.seq}`;
+  return message;
+}
+
+/** A node's note to the others, not a message: it took a client over, or took upstream for a client it does not hold. */
+type ClusterControl = { readonly t: 'moved' } | { readonly t: 'upstream'; readonly first: number; readonly items: readonly UpstreamItem[] };
+
+function controlOf(entry: SharedLogEntry): ClusterControl | undefined {
+  const reply = entry.reply as { t?: unknown } | undefined;
+  return reply?.t === 'moved' || reply?.t === 'upstream' ? (reply as ClusterControl) : undefined;
 }
 
 function connectionInfo(meta: ConnectionMeta): ConnectionInfo {

@@ -102,6 +102,12 @@ export interface HubPort {
    */
   attach(connection: Connection, meta: ConnectionMeta): AttachedConnection;
   log(message: string, level: LogLevel): void;
+  /**
+   * In a cluster: passes a framed client's numbered upstream (from a request this node has no
+   * session for) to whichever node holds the client, after checking its resume token. Resolves
+   * false when no node knows the token. Absent on a hub that is not in a cluster.
+   */
+  forwardUpstream?(token: string, first: number, items: readonly UpstreamItem[]): Promise<boolean>;
 }
 
 /** A name, a cheap "is this request mine?", and entry points for requests and/or upgrades. */

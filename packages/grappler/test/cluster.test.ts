@@ -89,4 +89,54 @@ describe('servers sharing a Redis log act as one', () => {
       expect(own.every((f) => f.id === `node-${n}.${f.s}`)).toBe(true);
     }
   });
+
+  it('a framed client cut from its node resumes on another: same client, what it missed once, in order, its channels kept', async () => {
+    const [one, two, three] = await nodes(3);
+    const first = await wsClient(one!, ['grappler.v1']);
+    const hello = JSON.parse((await first.socket.waitForMessages(1))[0]!) as { token: string; id: string };
+    await first.client.join('room');
+    first.socket.ws.send(JSON.stringify({ u: 1, d: 'up 1' }));
+    one!.server.broadcast('before the cut');
+    await first.socket.waitForMessages(2);
+    const cursor = (JSON.parse(first.socket.messages.at(-1)!) as { s: number }).s;
+    await waitUntil(() => first.client.upstream === 1);
+    const detached = new Promise<void>((resolve) => first.client.once('detach', () => resolve()));
+    first.socket.ws.terminate();
+    await detached;
+    const leaves: string[] = [];
+    one!.server.on('leave', (_client, channel) => leaves.push(channel));
+
+    three!.server.broadcast('missed 1 (node 3)');
+    two!.server.publish('room', 'missed 2 (room, node 2)');
+    three!.server.hub.send(hello.id, 'missed 3 (direct, node 3)');
+    two!.server.publish('elsewhere', 'not for it');
+    const received: string[] = [];
+    const adopted = new Promise<Client>((resolve) => two!.server.once('connection', resolve));
+    const socket = await openSocket(`${two!.base.replace('http', 'ws')}/?resume=${hello.token}&seq=${cursor}`, { protocols: ['grappler.v1'] });
+    sockets.push(socket);
+    const client = await adopted;
+    client.on('message', (data) => received.push(String(data)));
+    const frames = (await socket.waitForMessages(4)).map((text) => JSON.parse(text) as { t?: string; d?: string; s: number; up?: number; resumed?: boolean; id?: string });
+    expect(frames[0]).toMatchObject({ t: 'hello', resumed: true, id: hello.id, s: cursor, up: 1 });
+    // Nodes 2 and 3 sent at once: the log orders them; each node's own order holds (1 before 3).
+    const missed = frames.slice(1).map((frame) => frame.d);
+    expect([...missed].sort()).toEqual(['missed 1 (node 3)', 'missed 2 (room, node 2)', 'missed 3 (direct, node 3)']);
+    expect(missed.indexOf('missed 1 (node 3)')).toBeLessThan(missed.indexOf('missed 3 (direct, node 3)'));
+    expect(frames.slice(1).map((frame) => frame.s)).toEqual([...frames.slice(1).map((frame) => frame.s)].sort((x, y) => x - y));
+    expect(client.id).toBe(hello.id);
+    expect(client.channels).toEqual(new Set(['room']));
+    // The old node let its copy go, quietly: no leave, no trace.
+    await waitUntil(() => one!.server.hub.get(hello.id) === undefined);
+    expect(leaves).toEqual([]);
+    // Upstream numbers carry on: 1 was delivered on node 1, 2 is new.
+    socket.ws.send(JSON.stringify({ u: 1, d: 'up 1' }));
+    socket.ws.send(JSON.stringify({ u: 2, d: 'up 2' }));
+    await waitUntil(() => received.length === 1);
+    expect(received).toEqual(['up 2']);
+    // Still a member of the room, now on node 2.
+    three!.server.publish('room', 'after the move');
+    await waitUntil(() => socket.messages.some((text) => text.includes('after the move')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(socket.messages.filter((text) => text.includes('missed'))).toHaveLength(3);
+  });
 });

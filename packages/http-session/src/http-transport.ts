@@ -196,6 +196,11 @@ async function post(
     (typeof header === 'string' ? header : undefined) ??
     (settings.cookie === false ? undefined : readCookie(req.headers.cookie, settings.cookie));
   const session = id === undefined ? undefined : sessionsOf(hub).get(id);
+  const token = url.searchParams.get(PARAM.resume);
+  const first = upParam(url);
+  if ((!session || session.closed) && token && first !== undefined && hub.forwardUpstream) {
+    return forward(hub, token, first, req, res, cors);
+  }
   if (!session || session.closed) {
     // Connection: close, so an unread body cannot be taken for the next request.
     return respondError(res, 404, 'ERR_UNKNOWN_SESSION', 'unknown or expired session: start a new one', cors, true);
@@ -208,18 +213,37 @@ async function post(
   const messages = parseMessages(req.headers['content-type'], body, isFramed(session.format));
   if (!Array.isArray(messages)) return respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
   // A framed session numbers every message: one POSTed without `up` comes next.
-  const first = upParam(url) ?? (isFramed(session.format) ? session.upstream + 1 : undefined);
-  if (first === undefined) {
+  const number = first ?? (isFramed(session.format) ? session.upstream + 1 : undefined);
+  if (number === undefined) {
     // Unnumbered means a raw session, whose bodies hold strings only.
     for (const message of messages) if (typeof message === 'string') session.receive(message);
     res.writeHead(204, cors).end();
     return;
   }
-  if (!session.receiveNumbered(first, messages)) {
-    return respondError(res, 400, 'ERR_BAD_REQUEST', `message ${first} skips ahead: expected at most ${session.upstream + 1}`, {
+  if (!session.receiveNumbered(number, messages)) {
+    return respondError(res, 400, 'ERR_BAD_REQUEST', `message ${number} skips ahead: expected at most ${session.upstream + 1}`, {
       ...cors,
       'X-Grappler-Up': String(session.upstream),
     });
   }
   res.writeHead(204, { ...cors, 'X-Grappler-Up': String(session.upstream) }).end();
+}
+
+/**
+ * A framed client's numbered POST for a session this node does not hold (in a cluster, the
+ * session is on another node): the hub passes it on to whichever node holds the client, which
+ * delivers each number once. 202: taken, not yet delivered (so no `X-Grappler-Up`).
+ */
+async function forward(hub: HubPort, token: string, first: number, req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
+  const body = await readBody(req, hub.limits.maxBodyBytes);
+  if (body === 'aborted') return;
+  if (body === 'too-large') {
+    return respondError(res, 413, 'ERR_MESSAGE_TOO_LARGE', `the body exceeds maxBodyBytes (${hub.limits.maxBodyBytes})`, cors, true);
+  }
+  const items = parseMessages(req.headers['content-type'], body, true);
+  if (!Array.isArray(items)) return respondError(res, items.status, 'ERR_BAD_REQUEST', items.message, cors);
+  if (!(await hub.forwardUpstream?.(token, first, items))) {
+    return respondError(res, 404, 'ERR_UNKNOWN_SESSION', 'unknown or expired session: start a new one', cors);
+  }
+  res.writeHead(202, cors).end();
 }

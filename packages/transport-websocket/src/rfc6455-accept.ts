@@ -50,8 +50,8 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
           socket.off('close', refused);
           const framed = ws.protocol === FRAMED_PROTOCOL;
           const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
-          const resume = framed ? resumeRequest(req.url) : undefined;
-          const attached = hub.attach(connection, resume ? { ...meta, resume } : meta);
+          // The transport read the resume request before admission (the hub ignores it for a plain connection).
+          const attached = hub.attach(connection, meta);
           connection.bind(attached, maxPayload);
           resolve(attached.client);
         });

@@ -1,11 +1,11 @@
-import { type ConnectionMeta, HandshakeError, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
+import { type ConnectionMeta, FRAMED_PROTOCOL, HandshakeError, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { acceptDraft } from './draft/accept';
 import { headerBlockBytes, parseDraftRequest } from './draft/handshake';
 import { type WebSocketOptions, allowedDraftProtocol, pathMatches, resolveWebSocketOptions } from './options';
-import { createRfc6455Acceptor } from './rfc6455-accept';
+import { createRfc6455Acceptor, resumeRequest } from './rfc6455-accept';
 import { routeUpgrade } from './route';
 import { selectVersion } from './select-version';
 
@@ -42,7 +42,9 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
         refuse(socket, hub, draft);
         return;
       }
-      const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version };
+      // A framed client's resume is known before admission, so the hub can look it up (in a cluster, on another node).
+      const resume = version === 'rfc6455' && offersFramed(req) ? resumeRequest(req.url) : undefined;
+      const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version, ...(resume && { resume }) };
       const accept = () =>
         draft
           ? acceptDraft(draft, socket, head, hub, meta, {
@@ -71,4 +73,10 @@ function refuse(socket: Duplex, hub: HubPort, refusal: HandshakeError): void {
   hub.log(`websocket refused: ${refusal.message}`, LOG.WARN);
   if (refusal.status === null) socket.destroy();
   else rejectSocket(socket, refusal.status, refusal.status === 426 ? { 'Sec-WebSocket-Version': '13' } : {});
+}
+
+/** Whether the client offers the framed subprotocol (`Sec-WebSocket-Protocol: …, grappler.v1`). */
+function offersFramed(req: IncomingMessage): boolean {
+  const offered = req.headers['sec-websocket-protocol'];
+  return typeof offered === 'string' && offered.split(',').some((protocol) => protocol.trim() === FRAMED_PROTOCOL);
 }

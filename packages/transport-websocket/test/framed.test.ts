@@ -47,7 +47,7 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
     hub.broadcast('before anyone');
     const { socket, hello, client } = await connect(started.url);
     expect(hello).toMatchObject({ t: 'hello', s: 1, id: client.id, resumed: false, up: 0 });
-    expect(hello.token).toMatch(/^[\w-]{24}$/);
+    expect(hello.token).toMatch(new RegExp(`^${client.id}\\.[\\w-]{24}$`)); // <client id>.<secret>: any node finds its record
     expect(hello.token).not.toBe(client.id);
     const plain = await openSocket(started.url);
     sockets.push(plain);

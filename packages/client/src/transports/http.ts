@@ -5,7 +5,8 @@
  * the client-level number of its first item (`&up=`).
  *
  *   send() --(microtask)--> POST the oldest unacknowledged messages, &up=<first number>
- *     2xx: acknowledged up to X-Grappler-Up | 5xx, network error: again after backoff
+ *     2xx: acknowledged up to X-Grappler-Up (all of it without one: another node of a cluster took it)
+ *     | 5xx, network error: again after backoff
  *     404: the session is gone, wait for the next link | 400 with X-Grappler-Up below: renumber from there
  *     another 4xx: dropped with ERR_SEND, later messages take their numbers
  *   link ends: the POST out is aborted; its messages, unacknowledged, go first on the next link of
@@ -106,7 +107,9 @@ export function createPoster(context: LinkContext, session: () => string | undef
     const first = upstream.pending[0]!.u;
     let failure: ClientError;
     try {
-      const response = await fetch(transportUrl(context, { session: session(), up: first }), {
+      // The resume token lets any node of a cluster take the POST, not only the one holding the session.
+      const token = context.position().token;
+      const response = await fetch(transportUrl(context, { session: session(), up: first, ...(token === undefined ? {} : { resume: token }) }), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(batch),
