@@ -132,6 +132,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #remoteResumes = new WeakMap<IncomingMessage, RemoteResume>();
   /** The upstream position last saved in each framed client's resume record. */
   readonly #savedUpstream = new WeakMap<Client, number>();
+  /** Storage writes not settled yet: `close()` lets them finish before closing the storage. */
+  readonly #storageWrites = new Set<Promise<unknown>>();
   /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
   readonly #movedAway = new WeakSet<Client>();
   #seq = 0;
@@ -317,6 +319,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (!graceful) for (const client of this.clients.values()) client.connection?.terminate();
     for (const transport of this.#transports) transport.close?.();
     await Promise.all(servers);
+    await Promise.allSettled([...this.#storageWrites]); // the last removals, before the storage closes
     await this.storage?.close();
     await this.#sharedLog?.close();
     this.emit('close');
@@ -366,9 +369,10 @@ export class Hub extends ClientRegistry<HubEvents> {
     const client = new Client(init, connection, this.#host);
     this.clients.set(id, client);
     this.#startTicker();
-    this.storage
-      ?.addClient({ id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() })
-      .catch((error: unknown) => this.#report(error, 'storage.addClient failed', 'ERR_STORAGE'));
+    if (this.storage) {
+      const record = { id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() };
+      this.#track(this.storage.addClient(record), 'storage.addClient failed');
+    }
     this.#logger(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
     if (remote) this.#adopt(client, connection, remote);
     else if (framed) this.#framed.greet(client, connection, this.#seq);
@@ -417,13 +421,19 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const seq of [...missed.keys()].sort((a, b) => a - b)) client.deliver(missed.get(seq)!, undefined);
   }
 
+  /** Runs a storage write in the background, reporting its failure; `close()` waits for it. */
+  #track(write: Promise<unknown>, context: string): void {
+    const tracked = write.catch((error: unknown) => this.#report(error, context, 'ERR_STORAGE')).finally(() => this.#storageWrites.delete(tracked));
+    this.#storageWrites.add(tracked);
+  }
+
   /** Keeps a framed client's resume record in storage, for another node of the cluster to take it over. */
   #persist(client: Client): void {
     const state = this.#framed.stateOf(client);
     if (!this.#sharedLog || !this.storage || !state || client.closed) return;
     this.#savedUpstream.set(client, client.upstream);
     const record = { token: state.token, since: state.since, upstream: client.upstream, channels: [...this.#channels.channelsOf(client)] };
-    saveResumeRecord(this.storage, client.id, record).catch((error: unknown) => this.#report(error, 'a resume record could not be saved', 'ERR_STORAGE'));
+    this.#track(saveResumeRecord(this.storage, client.id, record), 'a resume record could not be saved');
   }
 
   /**
@@ -514,7 +524,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       if (!moved) this.emit('leave', client, channel);
     }
     if (this.clients.size === 0) this.#stopTicker();
-    if (!moved) this.storage?.removeClient(client.id).catch((error: unknown) => this.#report(error, 'storage.removeClient failed', 'ERR_STORAGE'));
+    if (!moved && this.storage) this.#track(this.storage.removeClient(client.id), 'storage.removeClient failed');
     this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
