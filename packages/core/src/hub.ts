@@ -137,6 +137,13 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
   readonly #movedAway = new WeakSet<Client>();
   #seq = 0;
+  readonly #subscribed: Promise<void>;
+  /** Added to the shared log's numbers once it lost them (Redis restarted empty): this node's clients never see a number twice. */
+  #offset = 0;
+  /** The shared log restarted its numbering; the next entry is renumbered after the newest this node took. */
+  #renumber = false;
+  /** The newest number this node took from the shared log (after `#offset`). */
+  #lastShared = 0;
   #ticker: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -153,10 +160,12 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
     this.#sharedLog = options.sharedLog;
-    this.#sharedLog?.subscribe(
+    const subscribed = this.#sharedLog?.subscribe(
       (entry) => this.#receiveShared(entry),
-      (error) => this.#report(error, 'shared log', 'ERR_STORAGE'),
+      (error) => this.#sharedLogFailed(error),
     );
+    // A client admitted before the subscription has its start could miss what is sent right after.
+    this.#subscribed = Promise.resolve(subscribed).catch(() => {});
     const { identify, authorizeJoin, beforePublish, filter } = options;
     this.#hooks = { ...(identify && { identify }), ...(authorizeJoin && { authorizeJoin }), ...(beforePublish && { beforePublish }), ...(filter && { filter }) };
     this.#membership = new Membership({
@@ -327,6 +336,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   async #admit(meta: ConnectionMeta): Promise<HandshakeError | null> {
     if (this.#closed) return new HandshakeError('ERR_CLOSED', 503, 'the hub is closed');
+    await this.#subscribed;
     const refusal = await admitConnection(meta, {
       acceptClient: this.#acceptClient,
       origins: this.#origins,
@@ -350,7 +360,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** A framed client resuming here whose token this node does not hold may be another node's. */
   async #lookUpRemoteResume(meta: ConnectionMeta): Promise<void> {
-    if (!meta.resume || !this.#sharedLog || !this.storage || this.#framed.byToken(meta.resume.token)) return;
+    if (!meta.resume || !this.#sharedLog || !this.storage || this.#offset !== 0 || this.#framed.byToken(meta.resume.token)) return;
     try {
       const remote = await fetchRemoteResume(this.storage, this.#sharedLog, meta.resume);
       if (remote) this.#remoteResumes.set(meta.req, remote);
@@ -561,7 +571,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 
   /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
-  #receiveShared(entry: SharedLogEntry): void {
+  #receiveShared(shared: SharedLogEntry): void {
+    const entry = this.#numbered(shared);
     const control = controlOf(entry);
     if (control) {
       this.#deliveries.run(() => {
@@ -590,6 +601,28 @@ export class Hub extends ClientRegistry<HubEvents> {
       this.#enter(message, { to }, entry);
       this.clients.get(to)?.deliver(message, undefined);
     });
+  }
+
+  /**
+   * The shared log's failures are reported; one that lost the log's numbering (Redis restarted
+   * without its data, or from an older copy) makes this node number what follows after the
+   * newest it took, so its clients' cursors stay valid. Resuming on another node needs the same
+   * numbers on every node: it is off from then on, for this node (clients start anew there).
+   */
+  #sharedLogFailed(error: Error): void {
+    const gap = (error as { gap?: unknown }).gap;
+    if (gap === 'reset' || gap === 'rewound') this.#renumber = true; // reported before the entries that follow it
+    this.#report(error, 'shared log', 'ERR_STORAGE');
+  }
+
+  #numbered(entry: SharedLogEntry): SharedLogEntry {
+    if (this.#renumber) {
+      this.#renumber = false;
+      this.#offset = this.#lastShared - (entry.seq - 1);
+    }
+    const seq = entry.seq + this.#offset;
+    this.#lastShared = Math.max(this.#lastShared, seq);
+    return this.#offset === 0 ? entry : { ...entry, seq };
   }
 
   /** Numbers a message (or takes the shared log's number and node) and logs it with its addressing. */

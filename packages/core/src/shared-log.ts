@@ -58,8 +58,10 @@ export interface SharedLog {
   /**
    * Calls `onEntry` for every entry appended from now on, by any node, once each and in order of
    * their numbers; `onError` for failures (the log keeps trying and picks up where it stopped).
+   * May return a promise that settles once the log knows where it starts reading (everything
+   * appended after that is delivered): a hub admits no client before it.
    */
-  subscribe(onEntry: (entry: SharedLogEntry) => void, onError: (error: Error) => void): void;
+  subscribe(onEntry: (entry: SharedLogEntry) => void, onError: (error: Error) => void): void | Promise<void>;
   /** The entries numbered above `after` still held, and how far the log has dropped old ones. */
   range(after: number): Promise<SharedLogRange>;
   /** The newest number given so far (0 before the first). */

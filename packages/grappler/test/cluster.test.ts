@@ -139,4 +139,33 @@ describe('servers sharing a Redis log act as one', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(socket.messages.filter((text) => text.includes('missed'))).toHaveLength(3);
   });
+
+  it('keeps serving through a Redis restart: reports it, reconnects by itself, and numbers on without repeating a number', async () => {
+    const [one, two] = await nodes(2);
+    const errors: string[] = [];
+    for (const { server } of [one!, two!]) server.on('error', (error) => errors.push(error.message));
+    const framed = await wsClient(one!, ['grappler.v1']);
+    const plain = await wsClient(two!);
+    await framed.socket.waitForMessages(1);
+    for (let index = 1; index <= 5; index++) two!.server.broadcast(`before ${index}`);
+    await waitUntil(() => framed.socket.messages.length === 6 && plain.socket.messages.length === 5);
+
+    await redis.restart(); // no persistence: the log, its numbers and the records are gone
+    // Sends while Redis comes back may fail (and are reported); once it is back, everything flows again.
+    let after = 0;
+    await waitUntil(
+      () => {
+        two!.server.broadcast(`after ${++after}`);
+        return framed.socket.messages.some((text) => text.includes('"d":"after'));
+      },
+      'a broadcast through the restarted Redis',
+      15_000,
+    );
+    expect(framed.socket.ws.readyState).toBe(1); // the connections stayed up throughout
+    expect(plain.socket.ws.readyState).toBe(1);
+    await waitUntil(() => errors.some((message) => /lost the log|reset|could not|Redis/i.test(message)), 'the fault reported');
+    const numbers = framed.socket.messages.slice(1).map((text) => (JSON.parse(text) as { s: number }).s);
+    expect(new Set(numbers).size).toBe(numbers.length); // never a number twice
+    expect([...numbers].sort((x, y) => x - y)).toEqual(numbers); // and always increasing
+  }, 30_000);
 });

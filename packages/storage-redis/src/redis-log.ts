@@ -102,6 +102,11 @@ export function createRedisLog(connection: Connection, keyPrefix: string, limits
         onEntry,
         onError,
       );
+      // Settles once the start is known: whatever is appended after that is delivered.
+      return start.then(
+        () => undefined,
+        () => undefined,
+      );
     },
 
     async range(after: number): Promise<SharedLogRange> {
