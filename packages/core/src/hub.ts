@@ -218,6 +218,15 @@ export class Hub extends ClientRegistry<HubEvents> {
     return this.#seq;
   }
 
+  /**
+   * How many clients the whole cluster has, as its shared `storage` counts them (one call, e.g.
+   * `SCARD` in Redis); this node's `size` without a storage. Clients of a node that died without
+   * closing them stay counted until they resume elsewhere or their records are removed.
+   */
+  async clusterSize(): Promise<number> {
+    return this.storage ? this.storage.countClients() : this.size;
+  }
+
   /** Sends data to every connected client, encoded once per wire format. */
   broadcast(data: string | Uint8Array, encoding?: BufferEncoding): void {
     this.#send(new OutboundMessage(data, encoding), {}, undefined);

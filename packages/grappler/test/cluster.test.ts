@@ -63,6 +63,7 @@ describe('servers sharing a Redis log act as one', () => {
     two!.server.publish('room', 'the room, from node 2');
     three!.server.hub.send(b.client.id, 'b alone, from node 3');
     await waitUntil(() => a.socket.messages.length === 2 && b.socket.messages.length === 2 && sseMessages.length === 2);
+    for (const { server } of [one!, two!, three!]) expect(await server.hub.clusterSize()).toBe(3); // each node counts all three
     await new Promise((resolve) => setTimeout(resolve, 100)); // a duplicate would arrive about now
     expect(a.socket.messages).toEqual(['everyone, from node 1', 'the room, from node 2']);
     expect(b.socket.messages).toEqual(['everyone, from node 1', 'b alone, from node 3']);
@@ -97,7 +98,7 @@ describe('servers sharing a Redis log act as one', () => {
     await first.client.join('room');
     first.socket.ws.send(JSON.stringify({ u: 1, d: 'up 1' }));
     one!.server.broadcast('before the cut');
-    await first.socket.waitForMessages(2);
+    await waitUntil(() => first.socket.messages.some((text) => text.includes('before the cut'))); // after hello and joined
     const cursor = (JSON.parse(first.socket.messages.at(-1)!) as { s: number }).s;
     await waitUntil(() => first.client.upstream === 1);
     const detached = new Promise<void>((resolve) => first.client.once('detach', () => resolve()));
