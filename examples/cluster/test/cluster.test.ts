@@ -1,4 +1,10 @@
 import { openBrowser, startRedis, waitUntil } from '@grappler/testkit';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './free-port';
+import { createClusterNode } from '../src/server';
 
 /** Polls an asynchronous condition every 100 ms until it holds; rejects after `timeoutMs`. */
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -8,24 +14,9 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs:
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createClusterNode } from '../src/server';
 
 // The pages load /grappler/client.js, which grappler serves from @grappler/client's build:
 // build it first (`pnpm --filter @grappler/client build`; the root `test` script does).
-
-/** A port free right now on 127.0.0.1 (for processes that pick their own). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('examples/cluster', () => {
   const cleanups: (() => Promise<unknown> | void)[] = [];

@@ -25,6 +25,7 @@ export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
 export { rejectSocket } from './reject-socket';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
+export { compileGlob, matchesGlob } from './glob';
 export type { SharedAddressing, SharedLog, SharedLogAppend, SharedLogEntry, SharedLogRange } from './shared-log';
 export { type MemoryCluster, type MemoryClusterOptions, memoryCluster } from './memory-shared-log';
 export type {

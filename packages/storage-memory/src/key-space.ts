@@ -6,7 +6,7 @@
  * key) and by `sweep()` (so keys nobody reads again still free their memory).
  */
 import { keyLimitError } from './errors';
-import { compileGlob } from './glob';
+import { compileGlob } from '@grappler/core';
 
 interface Entry {
   value: unknown;

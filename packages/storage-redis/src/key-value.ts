@@ -1,7 +1,7 @@
 import type { KeyValueStore, SetOptions } from '@grappler/core';
 import type { StorageContext } from './context';
 import { keyLimitError, storageError } from './errors';
-import { compileGlob } from './glob';
+import { compileGlob } from '@grappler/core';
 import { DEL, EXPIRE, INCR, LIVE_KEYS, runScript, SCRIPT_ERROR, type Script, SET } from './scripts';
 import { decodeValue, encodeValue, incrStep, redisMs } from './value';
 

@@ -1,6 +1,5 @@
-// A copy of @grappler/storage-memory's src/glob.ts (not exported there): both backends must agree on `keys()`.
 /**
- * The key patterns of `KeyValueStore.keys()`: `*` matches any run of characters (none too), `?`
+ * The key patterns of `KeyValueStore.keys()`, for every storage backend to share: `*` matches any run of characters (none too), `?`
  * exactly one character, anything else itself. A character is a code point, so `?` matches an
  * emoji once. There is no escape and no `[...]` class: the contract promises only `*` and `?`,
  * so a pattern that works on one backend works on all.
