@@ -33,6 +33,7 @@ describe('SerialQueue', () => {
         });
         // A last task runs once every earlier one has: no guessing how long the timers take.
         await new Promise<void>((resolve) => queue.run(() => resolve()));
+        await new Promise((resolve) => setImmediate(resolve)); // the queue counts that task done
         expect(seen).toEqual(tasks.map((_, index) => index));
         expect(queue.busy).toBe(false);
       }),
