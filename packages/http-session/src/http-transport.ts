@@ -10,7 +10,19 @@
  *          with `mode=framed` the session speaks framed mode, and `resume=<token>&seq=` attaches it
  *          to that framed client instead (docs/framed-mode.md)
  */
-import { type ConnectionMeta, type HubPort, LOG, type ResumeRequest, STATE, type Transport, type WireFormat, createId, framedFormat, isFramed } from '@grappler/core';
+import {
+  type ConnectionMeta,
+  type HubPort,
+  LOG,
+  type ResumeRequest,
+  STATE,
+  type Transport,
+  type UpstreamItem,
+  type WireFormat,
+  createId,
+  framedFormat,
+  isFramed,
+} from '@grappler/core';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { parseMessages } from './body';
@@ -205,13 +217,8 @@ async function post(
     // Connection: close, so an unread body cannot be taken for the next request.
     return respondError(res, 404, 'ERR_UNKNOWN_SESSION', 'unknown or expired session: start a new one', cors, true);
   }
-  const body = await readBody(req, hub.limits.maxBodyBytes);
-  if (body === 'aborted') return;
-  if (body === 'too-large') {
-    return respondError(res, 413, 'ERR_MESSAGE_TOO_LARGE', `the body exceeds maxBodyBytes (${hub.limits.maxBodyBytes})`, cors, true);
-  }
-  const messages = parseMessages(req.headers['content-type'], body, isFramed(session.format));
-  if (!Array.isArray(messages)) return respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
+  const messages = await readMessages(req, res, hub, cors, isFramed(session.format));
+  if (!messages) return;
   // A framed session numbers every message: one POSTed without `up` comes next.
   const number = first ?? (isFramed(session.format) ? session.upstream + 1 : undefined);
   if (number === undefined) {
@@ -235,15 +242,34 @@ async function post(
  * delivers each number once. 202: taken, not yet delivered (so no `X-Grappler-Up`).
  */
 async function forward(hub: HubPort, token: string, first: number, req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
-  const body = await readBody(req, hub.limits.maxBodyBytes);
-  if (body === 'aborted') return;
-  if (body === 'too-large') {
-    return respondError(res, 413, 'ERR_MESSAGE_TOO_LARGE', `the body exceeds maxBodyBytes (${hub.limits.maxBodyBytes})`, cors, true);
-  }
-  const items = parseMessages(req.headers['content-type'], body, true);
-  if (!Array.isArray(items)) return respondError(res, items.status, 'ERR_BAD_REQUEST', items.message, cors);
+  const items = await readMessages(req, res, hub, cors, true);
+  if (!items) return;
   if (!(await hub.forwardUpstream?.(token, first, items))) {
     return respondError(res, 404, 'ERR_UNKNOWN_SESSION', 'unknown or expired session: start a new one', cors);
   }
   res.writeHead(202, cors).end();
+}
+
+/**
+ * Reads a POST's body into its messages (`commands`: a framed session's channel commands too),
+ * or answers why not (413 past maxBodyBytes, 400/415) and resolves undefined; also undefined
+ * when the client hung up.
+ */
+async function readMessages(
+  req: IncomingMessage,
+  res: ServerResponse,
+  hub: HubPort,
+  cors: Record<string, string>,
+  commands: boolean,
+): Promise<UpstreamItem[] | undefined> {
+  const body = await readBody(req, hub.limits.maxBodyBytes);
+  if (body === 'aborted') return undefined;
+  if (body === 'too-large') {
+    respondError(res, 413, 'ERR_MESSAGE_TOO_LARGE', `the body exceeds maxBodyBytes (${hub.limits.maxBodyBytes})`, cors, true);
+    return undefined;
+  }
+  const messages = parseMessages(req.headers['content-type'], body, commands);
+  if (Array.isArray(messages)) return messages;
+  respondError(res, messages.status, 'ERR_BAD_REQUEST', messages.message, cors);
+  return undefined;
 }
