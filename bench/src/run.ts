@@ -1,0 +1,128 @@
+/**
+ * `pnpm bench`: runs every workload against grappler and its peers, each (workload, server,
+ * repetition) with a fresh server process and a fresh load-generator process, and writes one
+ * markdown table per workload to stdout and to `bench/results/` (latest.md for a full run).
+ *
+ * Flags: `--quick` (small numbers, one repetition), `--only <id[,id…]>` (fanout, echo, idle, http,
+ * hold, cluster, slow), `--reps <n>`, `--cpu-prof` (grappler's server processes write V8 CPU
+ * profiles to bench/results/profiles/).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeMachine, openFilesLimit } from './machine.js';
+import { type ContenderResult, type RunOutcome, type WorkloadResult, renderSummary, renderWorkload } from './report.js';
+import { describe } from './rpc.js';
+import { FULL, QUICK, type Scale } from './scale.js';
+import { clusterWorkload } from './workloads/cluster.js';
+import { echoWorkload } from './workloads/echo.js';
+import { fanoutWorkload } from './workloads/fanout.js';
+import { httpFanoutWorkload } from './workloads/http-fanout.js';
+import { idleMemoryWorkload } from './workloads/idle-memory.js';
+import { mixedHoldWorkload } from './workloads/mixed-hold.js';
+import { slowClientsWorkload } from './workloads/slow-clients.js';
+import type { RunOptions, Workload } from './workloads/types.js';
+
+const WORKLOADS: Workload[] = [
+  fanoutWorkload,
+  echoWorkload,
+  idleMemoryWorkload,
+  httpFanoutWorkload,
+  mixedHoldWorkload,
+  clusterWorkload,
+  slowClientsWorkload,
+];
+
+/** The whole run stops by itself: past this, the remaining runs are skipped and said so. */
+const DEADLINE_MS = { full: 55 * 60_000, quick: 10 * 60_000 };
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    reps: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+const scale: Scale = { ...(flags.quick ? QUICK : FULL) };
+if (flags.reps !== undefined) scale.reps = Math.max(1, Number(flags.reps));
+const only = flags.only?.split(',').map((id) => id.trim());
+const unknown = only?.filter((id) => !WORKLOADS.some((workload) => workload.id === id)) ?? [];
+if (unknown.length > 0) {
+  console.error(`unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.map((workload) => workload.id).join(', ')}`);
+  process.exit(2);
+}
+const selected = WORKLOADS.filter((workload) => only === undefined || only.includes(workload.id));
+const options: RunOptions = {
+  grapplerNodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [],
+};
+const isFullRun = !flags.quick && only === undefined && flags.reps === undefined;
+const outFile = `${resultsDir}${isFullRun ? 'latest.md' : 'partial.md'}`;
+const deadline = performance.now() + (flags.quick ? DEADLINE_MS.quick : DEADLINE_MS.full);
+
+const command = ['pnpm bench', ...process.argv.slice(2)].join(' ');
+const header = [
+  `## Results of \`${command}\``,
+  '',
+  `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+  `- machine: ${describeMachine()}`,
+  `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time`,
+].join('\n');
+
+const files = openFilesLimit();
+if (files !== undefined && files < 12_000 && selected.includes(mixedHoldWorkload)) {
+  console.warn(`warning: open files limited to ${files}; the hold needs about 10,000 per process (ulimit -n 20000)`);
+}
+
+mkdirSync(resultsDir, { recursive: true });
+const sections: string[] = [header];
+const results: WorkloadResult[] = [];
+const save = (): void => {
+  writeFileSync(outFile, `${[...sections, results.length > 0 ? renderSummary(results) : ''].join('\n\n')}\n`);
+};
+console.log(`${header}\n`);
+
+for (const workload of selected) {
+  const rows: ContenderResult[] = workload.contenders.map((contender) => ({ contender, runs: [] }));
+  // Repetition-major: every server runs once before any runs twice, so a drift in the machine
+  // spreads over all of them.
+  for (let rep = 1; rep <= scale.reps; rep++) {
+    for (const row of rows) {
+      const outcome = await runOnce(workload, row, rep);
+      row.runs.push(outcome);
+    }
+  }
+  const result: WorkloadResult = { workload, rows };
+  results.push(result);
+  const table = renderWorkload(result, workload.size(scale));
+  sections.push(table);
+  console.log(`\n${table}\n`);
+  save();
+}
+const summary = renderSummary(results);
+console.log(`\n${summary}\n`);
+save();
+console.log(`written to ${outFile}`);
+process.exit(0);
+
+async function runOnce(workload: Workload, row: ContenderResult, rep: number): Promise<RunOutcome> {
+  const label = `${workload.id} / ${row.contender.label} / run ${rep}`;
+  if (performance.now() > deadline) {
+    console.log(`${label}: skipped (the whole run's deadline passed)`);
+    return { error: 'skipped: the deadline of the whole run passed' };
+  }
+  const started = performance.now();
+  try {
+    const result = await row.contender.run(scale, options);
+    const figure = workload.columns[0]!;
+    const cpu = `cpu server ${Math.round(result.cpu.serverMs)} ms / loadgen ${Math.round(result.cpu.loadgenMs)} ms over ${Math.round(result.cpu.wallMs)} ms`;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`${label}: ${figure.label} ${figure.format(result.metrics[figure.key] ?? Number.NaN)}; ${cpu}${result.note ? `; ${result.note}` : ''} (${seconds} s)`);
+    return result;
+  } catch (error) {
+    console.log(`${label}: failed: ${describe(error)}`);
+    return { error: describe(error) };
+  }
+}

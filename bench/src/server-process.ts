@@ -1,0 +1,100 @@
+/**
+ * One server under test, in a process of its own (pinned to its own core by the orchestrator).
+ * It binds to 127.0.0.1 on a free port, announces the port, and then does what the orchestrator
+ * asks over IPC: broadcast bursts paced the same way for every library, memory after GC, CPU
+ * time, event-loop delay and peak RSS.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { wallNow } from './clock.js';
+import { makePayload } from './payload.js';
+import type { MemorySample, ServerCommands, ServerConfig } from './protocol.js';
+import { announceReady, serveCommands } from './rpc.js';
+import { createBenchServer } from './servers/index.js';
+
+/** A server process never outlives a stuck orchestrator by long. */
+const MAX_LIFETIME_MS = 15 * 60_000;
+setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+const server = await createBenchServer(config);
+server.httpServer.listen(0, '127.0.0.1');
+await once(server.httpServer, 'listening');
+const { port } = server.httpServer.address() as AddressInfo;
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let rssPeak = 0;
+let rssTimer: NodeJS.Timeout | undefined;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function memoryAfterGc(): Promise<MemorySample> {
+  if (gc === undefined) throw new Error('start the server process with --expose-gc');
+  // Two collections with a turn between: finalizers and weak references let go in the first.
+  gc();
+  await nextTurn();
+  gc();
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal, external, arrayBuffers };
+}
+
+serveCommands<ServerCommands>({
+  clients: () => server.clients(),
+  closedClients: () => server.closedClients(),
+  burst: ({ count, firstSeq, perTurn, bytes }) =>
+    new Promise((resolve) => {
+      const startedAt = wallNow();
+      const end = firstSeq + count;
+      let seq = firstSeq;
+      // The same pacing for every library: `perTurn` broadcasts, then a setImmediate turn so that
+      // I/O (and the library's own flushing) runs between them.
+      const turn = (): void => {
+        for (let k = 0; k < perTurn && seq < end; k++) server.broadcast(makePayload(seq++, bytes));
+        if (seq < end) setImmediate(turn);
+        else resolve({ startedAt, endedAt: wallNow() });
+      };
+      turn();
+    }),
+  hold: ({ count, firstSeq, intervalMs, bytes }) =>
+    new Promise((resolve) => {
+      const startedAt = wallNow();
+      let sent = 0;
+      const timer = setInterval(() => {
+        server.broadcast(makePayload(firstSeq + sent, bytes));
+        sent++;
+        if (sent >= count) {
+          clearInterval(timer);
+          resolve({ startedAt, endedAt: wallNow() });
+        }
+      }, intervalMs);
+    }),
+  memory: () => memoryAfterGc(),
+  cpu: () => process.cpuUsage(),
+  loopDelayReset: () => {
+    loopDelay.reset();
+    return null;
+  },
+  loopDelay: () => ({
+    p50Ms: loopDelay.percentile(50) / 1e6,
+    p99Ms: loopDelay.percentile(99) / 1e6,
+    maxMs: loopDelay.max / 1e6,
+  }),
+  rssWatch: ({ intervalMs }) => {
+    clearInterval(rssTimer);
+    rssPeak = process.memoryUsage.rss();
+    rssTimer = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    }, intervalMs);
+    return null;
+  },
+  rssPeak: () => Math.max(rssPeak, process.memoryUsage.rss()),
+  stop: () => {
+    // Exit after the answer is out; a normal exit also writes a --cpu-prof profile.
+    setImmediate(() => process.exit(0));
+    return null;
+  },
+});
+announceReady(port);

@@ -1,0 +1,96 @@
+/**
+ * One trial: fresh server process(es) and a fresh load generator, a body that drives them, a hard
+ * deadline, and afterwards nothing left running. CPU time is read from every process around the
+ * measured phase, so a table can show which side was saturated.
+ */
+import { type ServerChild, startLoadgenProcess, startServerProcess, withTimeout } from './children.js';
+import { sleep } from './clock.js';
+import type { ConnectArgs, LoadgenCommands, ServerConfig } from './protocol.js';
+import type { ChildPeer } from './rpc.js';
+
+export interface Trial {
+  servers: ServerChild[];
+  loadgen: ChildPeer<LoadgenCommands>;
+}
+
+/** CPU milliseconds (user + system) spent by the servers and by the load generator over `wallMs`. */
+export interface CpuSpent {
+  serverMs: number;
+  loadgenMs: number;
+  wallMs: number;
+}
+
+/** What one run of a workload measured. */
+export interface RunResult {
+  metrics: Record<string, number>;
+  cpu: CpuSpent;
+  /** Said in words (what happened to slow clients, anything odd). */
+  note: string;
+}
+
+export interface TrialOptions {
+  servers: ServerConfig[];
+  timeoutMs: number;
+  /** Extra Node flags for the server processes (`--cpu-prof …`). */
+  serverNodeFlags?: string[];
+}
+
+export async function runTrial<T>(options: TrialOptions, body: (trial: Trial) => Promise<T>): Promise<T> {
+  const started: ServerChild[] = [];
+  let loadgen: ChildPeer<LoadgenCommands> | undefined;
+  const work = async (): Promise<T> => {
+    for (const config of options.servers) started.push(await startServerProcess(config, options.serverNodeFlags));
+    loadgen = await startLoadgenProcess();
+    return body({ servers: started, loadgen });
+  };
+  try {
+    return await withTimeout(work(), options.timeoutMs, 'the run did not finish in time');
+  } finally {
+    // Ask politely (a server with --cpu-prof writes its profile on exit), then make sure.
+    const stops = started.filter((server) => !server.peer.exited).map((server) => server.peer.call('stop', null, 5_000));
+    if (loadgen !== undefined && !loadgen.exited) stops.push(loadgen.call('stop', null, 5_000));
+    await Promise.allSettled(stops);
+    await sleep(300);
+    for (const child of [...started.map((server) => server.peer.child), ...(loadgen ? [loadgen.child] : [])]) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+}
+
+interface CpuMark {
+  server: number;
+  loadgen: number;
+  at: number;
+}
+
+export async function cpuMark(trial: Trial): Promise<CpuMark> {
+  const [loadgen, ...servers] = await Promise.all([
+    trial.loadgen.call('cpu', null),
+    ...trial.servers.map((server) => server.peer.call('cpu', null)),
+  ]);
+  const ms = (usage: { user: number; system: number }): number => (usage.user + usage.system) / 1000;
+  return { server: servers.reduce((sum, usage) => sum + ms(usage), 0), loadgen: ms(loadgen!), at: performance.now() };
+}
+
+export function cpuBetween(before: CpuMark, after: CpuMark): CpuSpent {
+  return { serverMs: after.server - before.server, loadgenMs: after.loadgen - before.loadgen, wallMs: after.at - before.at };
+}
+
+/** Waits until every server counts `expected` clients in all (a client is counted once it is registered). */
+export async function waitForServerClients(trial: Trial, expected: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let counted = 0;
+  while (performance.now() < deadline) {
+    const counts = await Promise.all(trial.servers.map((server) => server.peer.call('clients', null)));
+    counted = counts.reduce((a, b) => a + b, 0);
+    if (counted >= expected) return;
+    await sleep(50);
+  }
+  throw new Error(`servers count ${counted} clients, expected ${expected}`);
+}
+
+/** Connects clients and fails the run unless every one of them got in. */
+export async function connectAll(trial: Trial, args: ConnectArgs, timeoutMs = 180_000): Promise<void> {
+  const result = await trial.loadgen.call('connect', args, timeoutMs);
+  if (result.failed > 0) throw new Error(`${result.failed} of ${args.count} ${args.kind} clients failed: ${result.firstError}`);
+}

@@ -1,0 +1,42 @@
+import type { ServerName, WireKind } from '../protocol.js';
+import { count, perSecond } from './format.js';
+import { runFanout } from './fanout-run.js';
+import type { Contender, Workload } from './types.js';
+
+function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
+  return {
+    label,
+    about,
+    run: (scale, options) =>
+      runFanout({
+        ...scale.http,
+        servers: [{ name: server }],
+        kind,
+        serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [],
+      }),
+  };
+}
+
+export const httpFanoutWorkload: Workload = {
+  id: 'http',
+  title: '(4) HTTP fan-out',
+  size: ({ http }) => `${http.clients} clients per transport, ${http.broadcasts} broadcasts of ${http.bytes} bytes.`,
+  method:
+    'N HTTP clients of one transport, B broadcasts of 64 bytes (one per setImmediate turn, after a warm-up of B/10); deliveries/s = N×B / (last arrival − burst start). Long-poll clients poll again as soon as an answer is in.',
+  contenders: [
+    contender('grappler-sse', 'grappler', 'sse', "grappler's Server, a GET with Accept: text/event-stream"),
+    contender('grappler-xhr-multipart', 'grappler', 'xhr-multipart', "grappler's Server, ?transport=xhr-multipart"),
+    contender('grappler-longpoll', 'grappler', 'longpoll', "grappler's Server, ?transport=longpoll"),
+    contender('socketio-polling', 'socketio-polling', 'eio-polling', "Socket.IO 4.8.4, transports: ['polling']"),
+    contender('sockjs-xhr-streaming', 'sockjs', 'sockjs-xhr-streaming', 'SockJS 0.3.24, xhr-streaming (re-POSTed after each 128 KiB response)'),
+  ],
+  columns: [
+    { key: 'deliveriesPerSec', label: 'deliveries/s', format: perSecond },
+    { key: 'lost', label: 'lost', format: count },
+  ],
+  targets: [
+    { subject: 'grappler-longpoll', metric: 'deliveriesPerSec', peer: 'socketio-polling', atLeast: 1.0 },
+    { subject: 'grappler-sse', metric: 'deliveriesPerSec', peer: 'sockjs-xhr-streaming', atLeast: 2.0 },
+    { subject: 'grappler-xhr-multipart', metric: 'deliveriesPerSec', peer: 'sockjs-xhr-streaming', atLeast: 2.0 },
+  ],
+};

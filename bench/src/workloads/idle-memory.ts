@@ -1,0 +1,58 @@
+import { sleep } from '../clock.js';
+import type { ServerName, WireKind } from '../protocol.js';
+import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
+import { kibibytes } from './format.js';
+import type { Contender, Workload } from './types.js';
+
+/** Long enough for handshakes' garbage to be collectable and the connections to be idle. */
+const SETTLE_MS = 2_000;
+
+function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
+  return {
+    label,
+    about,
+    run: (scale, options) =>
+      runTrial(
+        { servers: [{ name: server }], timeoutMs: 300_000, serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [] },
+        async (trial) => {
+          const { connections } = scale.idle;
+          const server = trial.servers[0]!.peer;
+          const empty = await server.call('memory', null);
+          const before = await cpuMark(trial);
+          await connectAll(trial, { kind, bases: [trial.servers[0]!.base], count: connections, concurrency: 100 });
+          await waitForServerClients(trial, connections);
+          const after = await cpuMark(trial);
+          await sleep(SETTLE_MS);
+          const full = await server.call('memory', null);
+          return {
+            metrics: {
+              rssPerConnection: (full.rss - empty.rss) / connections,
+              heapPerConnection: (full.heapUsed - empty.heapUsed) / connections,
+              externalPerConnection: (full.external - empty.external) / connections,
+            },
+            cpu: cpuBetween(before, after),
+            note: '',
+          };
+        },
+      ),
+  };
+}
+
+export const idleMemoryWorkload: Workload = {
+  id: 'idle',
+  title: '(3) Idle memory per WebSocket connection',
+  size: ({ idle }) => `${idle.connections} connections.`,
+  method:
+    "N idle WebSocket connections; the server's RSS, heapUsed and external after two gc() calls, minus the same before any connection, divided by N (KiB). CPU is that of connecting them.",
+  contenders: [
+    contender('grappler', 'grappler', 'ws', "grappler's Server, defaults"),
+    contender('ws', 'ws-loop', 'ws', 'ws 8.18.3, defaults'),
+    contender('socketio-ws', 'socketio-ws', 'eio-ws', "Socket.IO 4.8.4, transports: ['websocket']"),
+  ],
+  columns: [
+    { key: 'rssPerConnection', label: 'RSS KiB/conn', format: kibibytes },
+    { key: 'heapPerConnection', label: 'heap KiB/conn', format: kibibytes },
+    { key: 'externalPerConnection', label: 'external KiB/conn', format: kibibytes },
+  ],
+  targets: [{ subject: 'grappler', metric: 'rssPerConnection', peer: 'ws', atMost: 1.2 }],
+};
