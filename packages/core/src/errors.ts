@@ -37,6 +37,7 @@ const CODE_FOR_LIMIT: Readonly<Record<keyof Limits, GrapplerErrorCode>> = {
   sessionIdleMs: 'ERR_SESSION_EXPIRED',
   backlogBytes: 'ERR_BUFFER_FULL',
   maxChannelsPerClient: 'ERR_TOO_MANY_CHANNELS',
+  clusterQueueBytes: 'ERR_STORAGE',
 };
 
 /** A named limit was passed: `limit` is the option's name, `max` its value, `actual` what was seen (when known). */

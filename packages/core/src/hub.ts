@@ -19,13 +19,16 @@ import { OutboundMessage } from './message';
 import { type Addressing, type LogEntry, MessageLog, addressedTo } from './message-log';
 import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
-import type { SharedLog, SharedLogEntry } from './shared-log';
+import type { SharedLog, SharedLogAppend, SharedLogEntry } from './shared-log';
+import { type OutboxEntry, SharedOutbox } from './shared-outbox';
 import { RESUME_RECORD_KEY, type RemoteResume, type ResumeRecord, clientIdOf, fetchRemoteResume, saveResumeRecord } from './cluster-resume';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
 
 /** What a log entry costs beyond its payload, so that a flood of tiny messages is bounded too. */
 const ENTRY_OVERHEAD_BYTES = 64;
+/** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
+const OUTBOX_RETRY_MS = 500;
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -128,6 +131,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** What `identify` said of a request, from admission to attach. */
   readonly #identities = new WeakMap<IncomingMessage, unknown>();
   readonly #sharedLog: SharedLog | undefined;
+  /** Where messages for the shared log go: it holds them while the log is unreachable. */
+  readonly #outbox: SharedOutbox | undefined;
   /** Framed clients of other nodes looked up at admission, adopted at attach. */
   readonly #remoteResumes = new WeakMap<IncomingMessage, RemoteResume>();
   /** The upstream position last saved in each framed client's resume record. */
@@ -160,6 +165,15 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
     this.#sharedLog = options.sharedLog;
+    this.#outbox =
+      options.sharedLog &&
+      new SharedOutbox(options.sharedLog, {
+        maxHeldBytes: this.limits.clusterQueueBytes,
+        retryMs: Math.min(this.pingInterval, OUTBOX_RETRY_MS),
+        early: (entry) => this.#deliverEarly(entry),
+        report: (error, context) => this.#report(error, context, 'ERR_STORAGE'),
+        log: (message) => this.#logger(message, LOG.INFO),
+      });
     const subscribed = this.#sharedLog?.subscribe(
       (entry) => this.#receiveShared(entry),
       (error) => this.#sharedLogFailed(error),
@@ -339,6 +353,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     await Promise.all(servers);
     await Promise.allSettled([...this.#storageWrites]); // the last removals, before the storage closes
     await this.storage?.close();
+    this.#outbox?.close();
     await this.#sharedLog?.close();
     this.emit('close');
   }
@@ -566,7 +581,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 
   #share(message: OutboundMessage, addressing: Addressing): void {
-    const entry = {
+    const entry: OutboxEntry = {
       node: this.nodeId,
       ...(addressing.to !== undefined && { to: addressing.to }),
       ...(addressing.except !== undefined && { except: addressing.except }),
@@ -576,7 +591,30 @@ export class Hub extends ClientRegistry<HubEvents> {
       ...(message.sender !== undefined && { sender: message.sender }),
       ...(message.reply !== undefined && { reply: message.reply }),
     };
-    this.#sharedLog!.append(entry).catch((error: unknown) => this.#report(error, 'a message could not be sent to the cluster', 'ERR_STORAGE'));
+    this.#outbox!.append(entry);
+  }
+
+  /**
+   * A message held while the shared log is unreachable: this node's plain clients get it now. Its
+   * framed clients get it once the log has it, under the log's number (which they resume by, on
+   * any node); replies and notes between nodes are for framed clients or other nodes: they wait too.
+   */
+  #deliverEarly(entry: SharedLogAppend): void {
+    if (entry.reply !== undefined) return;
+    const plain = (client: Client): boolean => !this.#framed.has(client);
+    const toClient = entry.to !== undefined && (entry.to !== entry.channel || this.clients.has(entry.to));
+    const message = sharedMessage(entry, toClient ? undefined : entry.channel);
+    if (toClient) {
+      const to = entry.to!;
+      this.#deliveries.run(() => {
+        const client = this.clients.get(to);
+        if (client && plain(client)) client.deliver(message, undefined);
+      });
+      return;
+    }
+    const addressing: Addressing = { ...(entry.channel !== undefined && { channel: entry.channel }), ...(entry.except !== undefined && { except: entry.except }) };
+    const except = entry.except === undefined ? undefined : this.clients.get(entry.except);
+    this.#fanOut(message, addressing, except, { unnumbered: true, only: plain });
   }
 
   /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
@@ -600,15 +638,18 @@ export class Hub extends ClientRegistry<HubEvents> {
     const toClient = entry.to !== undefined && (!either || this.clients.has(entry.to));
     const channel = toClient ? undefined : entry.channel;
     const message = sharedMessage(entry, channel);
+    // Held by this node while the log was unreachable: its plain clients have had it.
+    const only = this.#outbox?.returned(entry) ? (client: Client) => this.#framed.has(client) : undefined;
     if (!toClient) {
       const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(entry.except !== undefined && { except: entry.except }) };
-      this.#fanOut(message, addressing, entry.except === undefined ? undefined : this.clients.get(entry.except), entry);
+      this.#fanOut(message, addressing, entry.except === undefined ? undefined : this.clients.get(entry.except), { shared: entry, ...(only && { only }) });
       return;
     }
     const to = entry.to!;
     this.#deliveries.run(() => {
       this.#enter(message, { to }, entry);
-      this.clients.get(to)?.deliver(message, undefined);
+      const client = this.clients.get(to);
+      if (client && (!only || only(client))) client.deliver(message, undefined);
     });
   }
 
@@ -649,19 +690,23 @@ export class Hub extends ClientRegistry<HubEvents> {
    * hook each recipient is asked first; the ones it refuses are remembered in the log entry so a
    * replay skips them too. Deliveries keep their order while a filter answers with a promise.
    */
-  #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined, shared?: SharedLogEntry): void {
+  #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined, scope: FanOutScope = {}): void {
+    const { shared, only } = scope;
+    // Delivered early (held for the shared log): not numbered nor logged here, the log does that.
+    const enter = (logged: Addressing): LogEntry<OutboundMessage> =>
+      scope.unnumbered ? { seq: 0, message, bytes: 0, frames: new Map(), ...logged } : this.#enter(message, logged, shared);
     this.#deliveries.run(() => {
       const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel);
       const filter = this.#hooks.filter;
       if (!filter) {
-        const entry = this.#enter(message, addressing, shared);
-        for (const client of recipients) if (client !== except) this.#deliverEntry(client, entry);
+        const entry = enter(addressing);
+        for (const client of recipients) if (client !== except && (!only || only(client))) this.#deliverEntry(client, entry);
         return;
       }
-      const targets = [...recipients].filter((client) => client !== except);
+      const targets = [...recipients].filter((client) => client !== except && (!only || only(client)));
       return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
         const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
-        const entry = this.#enter(message, excluded.size > 0 ? { ...addressing, excluded } : addressing, shared);
+        const entry = enter(excluded.size > 0 ? { ...addressing, excluded } : addressing);
         targets.forEach((client, index) => {
           if (verdicts[index] === null) this.#deliverEntry(client, entry);
         });
@@ -750,13 +795,26 @@ function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unkn
   return frame;
 }
 
-/** A message from the shared log, under its number (`channel`: the channel it goes to, if any). */
-function sharedMessage(entry: SharedLogEntry, channel: string | undefined): OutboundMessage {
+/** A message from the shared log, under its number if it has one yet (`channel`: the channel it goes to, if any). */
+function sharedMessage(entry: SharedLogAppend & { readonly seq?: number }, channel: string | undefined): OutboundMessage {
   const stamp = { channel, sender: entry.sender, reply: entry.reply as ReplyFrame | undefined };
   const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, stamp, entry.time);
-  message.seq = entry.seq;
-  message.id = `${entry.node}.${entry.seq}`;
+  if (entry.seq !== undefined) {
+    message.seq = entry.seq;
+    message.id = `${entry.node}.${entry.seq}`;
+  }
   return message;
+}
+
+/**
+ * Which of a fan-out's recipients get it, and how it is numbered: under the shared log's number
+ * (`shared`), not at all (`unnumbered`: delivered early, while the shared log is unreachable), or
+ * else by this hub.
+ */
+interface FanOutScope {
+  readonly shared?: SharedLogEntry;
+  readonly unnumbered?: boolean;
+  readonly only?: (client: Client) => boolean;
 }
 
 /** A node's note to the others, not a message: it took a client over, or took upstream for a client it does not hold. */

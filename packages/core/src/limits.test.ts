@@ -13,6 +13,7 @@ describe('resolveLimits', () => {
       sessionIdleMs: 60000,
       backlogBytes: 4194304,
       maxChannelsPerClient: 128,
+      clusterQueueBytes: 4 << 20,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

@@ -22,12 +22,18 @@ export interface Limits {
   backlogBytes: number;
   /** Channels one client may be in at once; a join past it is refused (`ERR_TOO_MANY_CHANNELS`). */
   maxChannelsPerClient: number;
+  /**
+   * In a cluster (`sharedLog`): bytes of messages a node holds while the shared log is unreachable,
+   * to append once it is back. Past it, messages reach only this node's plain clients (reported).
+   */
+  clusterQueueBytes: number;
 }
 
 /**
  * The defaults: 1 MiB messages (as `ws`) and bodies, 4 MiB of outbound buffer per client, 64 KiB
- * high-water mark, no client cap, 4 MiB of message log for resumes, and 60 s for an HTTP client to come back between requests
- * (long enough for a slow mobile reconnect, short enough to free abandoned sessions).
+ * high-water mark, no client cap, 4 MiB of message log for resumes, 60 s for an HTTP client to
+ * come back between requests (long enough for a slow mobile reconnect, short enough to free
+ * abandoned sessions), and 4 MiB of messages held for a cluster's unreachable shared log.
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxMessageBytes: 1 << 20,
@@ -38,6 +44,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sessionIdleMs: 60_000,
   backlogBytes: 4 << 20,
   maxChannelsPerClient: 128,
+  clusterQueueBytes: 4 << 20,
 });
 
 /** Merges `overrides` over {@link DEFAULT_LIMITS}; a TypeError for unknown keys or values that are not positive numbers. */

@@ -29,11 +29,18 @@ export function memoryCluster(options: MemoryClusterOptions = {}): MemoryCluster
   const subscribers = new Set<(entry: SharedLogEntry) => void>();
   let seq = 0;
   let evictedThrough = 0;
+  /** The highest `originSeq` appended per origin: a retried append is not appended twice. */
+  const appendedOf = new Map<string, number>();
   return {
     connect(): SharedLog {
       let mine: ((entry: SharedLogEntry) => void) | undefined;
       return {
         async append(entry: SharedLogAppend): Promise<number> {
+          const { origin, originSeq } = entry;
+          if (origin !== undefined && originSeq !== undefined) {
+            if (originSeq <= (appendedOf.get(origin) ?? 0)) return 0;
+            appendedOf.set(origin, originSeq);
+          }
           seq += 1;
           const numbered: SharedLogEntry = { ...entry, seq };
           held.push(numbered);

@@ -38,6 +38,15 @@ export interface SharedLogEntry extends SharedAddressing {
   readonly sender?: unknown;
   /** A reply to one framed client's command (JSON), when it is one. */
   readonly reply?: unknown;
+  /**
+   * Who appended it (one id per hub process) and that origin's own number for it, 1, 2, 3, …:
+   * the log appends an entry only when its `originSeq` is above every one already appended for
+   * that origin, so an append that failed without saying whether it was done (a timeout) can be
+   * sent again. A hub delivers what it sent while the log was unreachable to its own plain
+   * clients at once, and knows its entries by these when the log has them.
+   */
+  readonly origin?: string;
+  readonly originSeq?: number;
 }
 
 /** What a node hands the log; the log adds `seq`. */
@@ -53,7 +62,10 @@ export interface SharedLogRange {
 
 /** A log shared by every node of a cluster. */
 export interface SharedLog {
-  /** Appends an entry; resolves with its number once the log holds it. Rejects with `ERR_STORAGE` when it cannot. */
+  /**
+   * Appends an entry; resolves with its number once the log holds it, or with 0 when it held it
+   * already (a retry: see {@link SharedLogEntry.originSeq}). Rejects with `ERR_STORAGE` when it cannot.
+   */
   append(entry: SharedLogAppend): Promise<number>;
   /**
    * Calls `onEntry` for every entry appended from now on, by any node, once each and in order of

@@ -169,4 +169,41 @@ describe('servers sharing a Redis log act as one', () => {
     expect(new Set(numbers).size).toBe(numbers.length); // never a number twice
     expect([...numbers].sort((x, y) => x - y)).toEqual(numbers); // and always increasing
   }, 30_000);
+
+  it('serves its own clients while Redis is unreachable, then delivers what was sent meanwhile, once each', async () => {
+    const [one, two] = await nodes(2);
+    const errors: string[] = [];
+    for (const { server } of [one!, two!]) server.on('error', (error) => errors.push(error.message));
+    const plainOne = await wsClient(one!);
+    const framedOne = await wsClient(one!, ['grappler.v1']);
+    const plainTwo = await wsClient(two!);
+    await framedOne.socket.waitForMessages(1); // hello
+    one!.server.broadcast('before');
+    await waitUntil(() => plainTwo.socket.messages.length === 1 && framedOne.socket.messages.length === 2);
+    const data = (messages: string[]): string[] => messages.slice(1).map((text) => (JSON.parse(text) as { d: string }).d);
+
+    redis.pause(); // frozen: connections stay open, nothing answers (a network cut, a stalled server)
+    try {
+      for (let index = 1; index <= 5; index++) one!.server.broadcast(`during ${index}`);
+      two!.server.broadcast('from two');
+      // Each node's plain clients get its messages once its appends time out (commandTimeoutMs).
+      await waitUntil(() => plainOne.socket.messages.length === 6 && plainTwo.socket.messages.length === 2, 'plain clients served meanwhile', 10_000);
+      expect(plainOne.socket.messages).toEqual(['before', 'during 1', 'during 2', 'during 3', 'during 4', 'during 5']);
+      expect(plainTwo.socket.messages).toEqual(['before', 'from two']);
+      expect(data(framedOne.socket.messages)).toEqual(['before']); // framed clients wait for the log's numbers
+      expect(errors.some((message) => /unreachable/.test(message))).toBe(true);
+    } finally {
+      redis.resume();
+    }
+    // Redis wakes up to the appends it was sent before it froze, and the nodes retry theirs: each once.
+    await waitUntil(() => plainOne.socket.messages.length === 7 && plainTwo.socket.messages.length === 7 && framedOne.socket.messages.length === 8, 'what was sent meanwhile', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // any retry still under way is done by now
+    expect([...plainOne.socket.messages].sort()).toEqual(['before', 'during 1', 'during 2', 'during 3', 'during 4', 'during 5', 'from two']);
+    expect(plainTwo.socket.messages.filter((text) => text.startsWith('during'))).toEqual(['during 1', 'during 2', 'during 3', 'during 4', 'during 5']);
+    expect(plainTwo.socket.messages).toHaveLength(7);
+    expect(data(framedOne.socket.messages).filter((text) => text.startsWith('during'))).toEqual(['during 1', 'during 2', 'during 3', 'during 4', 'during 5']);
+    const numbers = framedOne.socket.messages.slice(1).map((text) => (JSON.parse(text) as { s: number }).s);
+    expect(numbers).toEqual(Array.from({ length: 7 }, (_, index) => numbers[0]! + index)); // one number each, no hole
+    expect(framedOne.socket.ws.readyState).toBe(1);
+  }, 40_000);
 });

@@ -104,12 +104,14 @@ export class Session<Frame> implements Connection<Frame> {
     return this.#pendingBytes + (this.#downstream?.bufferedBytes ?? 0);
   }
 
-  /** Queues a frame under the hub's number for it (`seq`), which the client resumes by. */
+  /** Queues a frame: a framed session numbers it with the hub's number (`seq`), which its client resumes by. */
   write(frame: Frame, seq?: number): boolean {
     if (this.#closed || this.#closing) return false;
     const bytes = this.#settings.frameBytes(frame);
-    // Frames the hub numbered keep its number; any other (a unit test's) follows the last.
-    this.#seq = seq ?? this.#seq + 1;
+    // A framed session's frames keep the hub's number, which its client resumes by on any
+    // transport. A plain session numbers its own 1, 2, 3, …: it resumes only itself, and the hub
+    // may hand it frames without a number (a cluster node's, before its shared log numbered them).
+    this.#seq = seq !== undefined && isFramed(this.format) ? seq : this.#seq + 1;
     this.#pending.push({ seq: this.#seq, frame, bytes });
     this.#pendingBytes += bytes;
     this.#flush();

@@ -8,6 +8,7 @@
  *   <prefix>log                  stream: the shared log's entries, id 0-<n> (log-scripts.ts)
  *   <prefix>log:meta             hash: the shared log's counter (`seq`) and `epoch`
  *   <prefix>log:marks            list: `<ms>:<n>` marks that trimming by age reads
+ *   <prefix>log:origin:<origin>  string: the highest `originSeq` appended for that origin (a hub process), for 10 minutes
  *
  * In `<id>`, `%` becomes `%25` and `:` becomes `%3A`, so an encoded id holds no `:` and client "a"
  * with key "b:c" never meets client "a:b" with key "c"; ids stay readable otherwise. Keys stay as
@@ -21,6 +22,7 @@ export interface KeyNames {
   readonly log: string;
   readonly logMeta: string;
   readonly logMarks: string;
+  logOrigin(origin: string): string;
 }
 
 /** The key names under one prefix. */
@@ -33,6 +35,7 @@ export function keyNames(prefix: string): KeyNames {
     log: `${prefix}log`,
     logMeta: `${prefix}log:meta`,
     logMarks: `${prefix}log:marks`,
+    logOrigin: (origin) => `${prefix}log:origin:${encodeId(origin)}`,
   };
 }
 

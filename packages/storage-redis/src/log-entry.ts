@@ -4,6 +4,7 @@
  * with its `…Buffer` commands, returns Buffers), `sender` and `reply` as JSON text.
  *
  *   node <nodeId>  time <ms>  [to|except|channel <id>]  text <utf-8> | bytes <raw>  [sender <json>]  [reply <json>]
+ *   [origin <id>  originSeq <n>]
  */
 import type { SharedLogAppend, SharedLogEntry } from '@grappler/core';
 
@@ -35,6 +36,12 @@ export function encodeEntry(entry: SharedLogAppend): (string | Buffer)[] {
   }
   for (const name of ['sender', 'reply'] as const) {
     if (entry[name] !== undefined) fields.push(name, encodeJson(name, entry[name]));
+  }
+  if (entry.origin !== undefined || entry.originSeq !== undefined) {
+    if (typeof entry.origin !== 'string' || !Number.isSafeInteger(entry.originSeq) || (entry.originSeq as number) < 1) {
+      throw new TypeError('append: "origin" (a string) and "originSeq" (a positive integer) go together');
+    }
+    fields.push('origin', entry.origin, 'originSeq', String(entry.originSeq));
   }
   return fields;
 }
@@ -70,6 +77,7 @@ export function decodeEntry(id: Buffer | string, fields: readonly Buffer[]): Sha
     if (name === 'bytes') entry.bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     else if (name === 'time') entry.time = Number(value.toString());
     else if (name === 'sender' || name === 'reply') entry[name] = JSON.parse(value.toString());
+    else if (name === 'originSeq') entry.originSeq = Number(value.toString());
     else entry[name] = value.toString();
   }
   if (typeof entry.node !== 'string' || typeof entry.time !== 'number') {

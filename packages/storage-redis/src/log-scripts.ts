@@ -18,19 +18,27 @@ import type { Script } from './scripts';
 const script = (name: string, source: string): Script =>
   Object.freeze({ name, source, sha: createHash('sha1').update(source).digest('hex') });
 
+/** How long the log remembers an origin's newest `originSeq`: far longer than any retry waits. */
+export const ORIGIN_MEMORY_MS = 600_000;
+
 /**
- * KEYS[1] = stream, KEYS[2] = meta, KEYS[3] = marks; ARGV[1] = an epoch to set if none is,
- * ARGV[2] = maxEntries or 'inf', ARGV[3] = maxAgeMs or 'inf', ARGV[4…] = the entry's fields.
- * Returns the entry's number. Times are Redis's clock (TIME), the same for every node.
+ * KEYS[1] = stream, KEYS[2] = meta, KEYS[3] = marks, KEYS[4] = the origin's key; ARGV[1] = an
+ * epoch to set if none is, ARGV[2] = maxEntries or 'inf', ARGV[3] = maxAgeMs or 'inf', ARGV[4] =
+ * the entry's originSeq or '' (then KEYS[4] is not used), ARGV[5…] = the entry's fields.
+ * Returns the entry's number, or 0 when its origin has appended that originSeq or a later one
+ * (a retry of an append that was done). Times are Redis's clock (TIME), the same for every node.
  */
 export const APPEND: Script = script(
   'append',
   `
 local function int(x) return string.format('%.0f', x) end
+if ARGV[4] ~= '' and tonumber(ARGV[4]) <= tonumber(redis.call('GET', KEYS[4]) or '0') then
+  return 0
+end
 redis.call('HSETNX', KEYS[2], 'epoch', ARGV[1])
 local n = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 local added
 if ARGV[2] == 'inf' then
   added = redis.pcall('XADD', KEYS[1], '0-' .. int(n), unpack(fields))
@@ -42,6 +50,9 @@ end
 if type(added) == 'table' and added.err then
   redis.call('HINCRBY', KEYS[2], 'seq', -1)
   return added
+end
+if ARGV[4] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[4], 'PX', '${ORIGIN_MEMORY_MS}')
 end
 if ARGV[3] ~= 'inf' then
   local t = redis.call('TIME')

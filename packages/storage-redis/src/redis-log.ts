@@ -45,7 +45,6 @@ export function createRedisLog(connection: Connection, keyPrefix: string, limits
   const names = keyNames(keyPrefix);
   const ctx: StorageContext = createContext(connection, names, Number.POSITIVE_INFINITY, () => closed);
   const { client } = connection;
-  const keys = [names.log, names.logMeta, names.logMarks];
   const trim = [String(limits.maxEntries), String(limits.maxAgeMs)].map((v) => (v === 'Infinity' ? 'inf' : v));
   let subscriber: { stop(): Promise<void> } | undefined;
 
@@ -62,7 +61,10 @@ export function createRedisLog(connection: Connection, keyPrefix: string, limits
     async append(entry: SharedLogAppend): Promise<number> {
       ctx.assertOpen();
       const fields = encodeEntry(entry);
-      const args = [randomUUID(), ...trim, ...fields];
+      // An origin and its number make a retry safe: the script appends each (origin, originSeq) once.
+      const { origin, originSeq } = entry;
+      const args = [randomUUID(), ...trim, origin === undefined ? '' : String(originSeq), ...fields];
+      const keys = [names.log, names.logMeta, names.logMarks, origin === undefined ? names.logMeta : names.logOrigin(origin)];
       // EVAL, not EVALSHA with EVAL on NOSCRIPT: after a NOSCRIPT (first use, a restarted Redis)
       // the retried EVAL would be overtaken by appends sent after it, and a node's appends must
       // keep the order it made them in. Redis caches the compiled script either way.

@@ -84,6 +84,32 @@ describe('redisLog with two nodes', () => {
     expect(held[1]!.bytes).toBeInstanceOf(Uint8Array);
   });
 
+  it('appends an origin’s entry once: a retry with the same or a lower originSeq is not appended again', async () => {
+    const prefix = `${randomUUID()}:`;
+    const [a, b] = [node(prefix), node(prefix)];
+    const seen = watch(b);
+    await sleep(50); // the subscriber has read its starting point
+    const from = (origin: string, originSeq: number): SharedLogAppend => ({ node: 'a', text: `${origin}-${originSeq}`, time: originSeq, origin, originSeq });
+    expect(await a.append(from('p1', 1))).toBe(1);
+    expect(await a.append(from('p1', 2))).toBe(2);
+    expect(await a.append(from('p1', 2))).toBe(0); // sent again after a timeout: held already
+    expect(await a.append(from('p1', 1))).toBe(0);
+    expect(await b.append(from('p2', 1))).toBe(3); // another origin numbers its own
+    expect(await a.append(from('p1', 3))).toBe(4);
+    expect(await a.append(text('a', 9))).toBe(5); // no origin: always appended
+    await until(() => seen.entries.length === 5, 5_000, 'five entries');
+    await sleep(50);
+    expect(seen.entries.map((entry) => [entry.seq, entry.text, entry.origin, entry.originSeq])).toEqual([
+      [1, 'p1-1', 'p1', 1],
+      [2, 'p1-2', 'p1', 2],
+      [3, 'p2-1', 'p2', 1],
+      [4, 'p1-3', 'p1', 3],
+      [5, 'a-9', undefined, undefined],
+    ]);
+    await expect(a.append({ node: 'a', time: 1, origin: 'p3' })).rejects.toThrow(TypeError); // an origin needs its number
+    await expect(a.append({ node: 'a', time: 1, origin: 'p3', originSeq: 0 })).rejects.toThrow(TypeError);
+  });
+
   it('starts a subscriber after the newest entry, and delivers its own node’s next append', async () => {
     const log = open();
     await log.append(text('a', 1));

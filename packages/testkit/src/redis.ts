@@ -1,7 +1,9 @@
 /**
  * A real, throwaway `redis-server` for tests: its own free port on 127.0.0.1, its own temporary
  * directory, no persistence. `stop()` leaves no process and no directory behind; `restart()`
- * brings it back on the same port (empty), for tests of a Redis that goes away and returns.
+ * brings it back on the same port (empty), for tests of a Redis that goes away and returns;
+ * `pause()` freezes it (SIGSTOP: connections stay open, nothing answers) until `resume()`, for
+ * tests of a Redis that is unreachable for a while and comes back with its data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,6 +25,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Stops the server if it runs and starts an empty one on the same port. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): it keeps its connections and data but answers nothing. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -54,11 +60,14 @@ async function startOn(port: number): Promise<TestRedis> {
       await stop();
       server = await spawnServer(port);
     },
+    pause: () => server.signal('SIGSTOP'),
+    resume: () => server.signal('SIGCONT'),
   };
 }
 
 interface Spawned {
   stop(): Promise<void>;
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 /** One redis-server process and its directory. */
@@ -93,13 +102,17 @@ async function spawnServer(port: number): Promise<Spawned> {
       cause: error,
     });
   }
-  return { stop };
+  const signal = (name: 'SIGSTOP' | 'SIGCONT'): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
+  };
+  return { stop, signal };
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after {@link STOP_TIMEOUT_MS}. */
 async function endProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = once(child, 'exit');
+  child.kill('SIGCONT'); // a paused server would not act on SIGTERM until continued
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
