@@ -114,8 +114,8 @@ function deliveryReport(only: 'fast' | undefined): DeliveryReport {
   let closed = 0;
   const lostByKind: Record<string, number> = {};
   for (const [index, slot] of slots.entries()) {
-    if (slot.closed) closed++;
     if (only === 'fast' && slot.slow) continue;
+    if (slot.closed) closed++;
     const missing = Math.max(0, expectedPerClient - distinct[index]!);
     lost += missing;
     lostByKind[slot.kind] = (lostByKind[slot.kind] ?? 0) + missing;

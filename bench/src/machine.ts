@@ -1,4 +1,5 @@
 /** The machine a run was made on, as the results header states it. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { HAS_TASKSET } from './children.js';
@@ -32,5 +33,20 @@ export function openFilesLimit(): number | undefined {
     return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The commit measured, and whether grappler's packages had uncommitted changes (the bench builds
+ * and measures the working tree as it is).
+ */
+export function describeRevision(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', '../packages').length > 0;
+    return dirty ? `${commit} with uncommitted changes under packages/` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
   }
 }

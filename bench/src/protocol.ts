@@ -99,7 +99,7 @@ export interface DeliveryReport {
   lastAt: number;
   /** `lost` per wire kind, for mixed runs. */
   lostByKind: Record<string, number>;
-  /** Clients whose connection ended (by the server, or an error). */
+  /** Clients whose connection ended (by the server, or an error); with `only: 'fast'`, readers only. */
   closed: number;
 }
 

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeMachine, openFilesLimit } from './machine.js';
+import { describeMachine, describeRevision, openFilesLimit } from './machine.js';
 import { type ContenderResult, type RunOutcome, type WorkloadResult, renderSummary, renderWorkload } from './report.js';
 import { describe } from './rpc.js';
 import { FULL, QUICK, type Scale } from './scale.js';
@@ -68,6 +68,7 @@ const header = [
   '',
   `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
   `- machine: ${describeMachine()}`,
+  `- grappler: ${describeRevision()}, its built dist/`,
   `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time`,
 ].join('\n');
 

@@ -24,7 +24,9 @@ server.httpServer.listen(0, '127.0.0.1');
 await once(server.httpServer, 'listening');
 const { port } = server.httpServer.address() as AddressInfo;
 
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+/** The histogram records the time between its timer's ticks: an idle loop shows the resolution itself. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 loopDelay.enable();
 let rssPeak = 0;
 let rssTimer: NodeJS.Timeout | undefined;
@@ -77,10 +79,11 @@ serveCommands<ServerCommands>({
     loopDelay.reset();
     return null;
   },
+  // Lateness only: the sampling interval is subtracted (an idle loop reports 0, not 10 ms).
   loopDelay: () => ({
-    p50Ms: loopDelay.percentile(50) / 1e6,
-    p99Ms: loopDelay.percentile(99) / 1e6,
-    maxMs: loopDelay.max / 1e6,
+    p50Ms: Math.max(0, loopDelay.percentile(50) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+    p99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
+    maxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_DELAY_RESOLUTION_MS),
   }),
   rssWatch: ({ intervalMs }) => {
     clearInterval(rssTimer);

@@ -11,7 +11,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
       runTrial(
         { servers: [{ name: server }], timeoutMs: 600_000, serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [] },
         async (trial) => {
-          const { clients, fraction, broadcasts, bytes, perTurn } = scale.slow;
+          const { clients, fraction, broadcasts, bytes, intervalMs } = scale.slow;
           const server = trial.servers[0]!.peer;
           await connectAll(trial, { kind, bases: [trial.servers[0]!.base], count: clients, concurrency: 100 });
           await waitForServerClients(trial, clients);
@@ -21,7 +21,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
           const baseline = (await server.call('memory', null)).rss;
           await server.call('rssWatch', { intervalMs: 50 });
           const before = await cpuMark(trial);
-          const burst = await server.call('burst', { count: broadcasts, firstSeq: 1, perTurn, bytes }, 300_000);
+          const burst = await server.call('hold', { count: broadcasts, firstSeq: 1, intervalMs, bytes }, 300_000);
           const report = await trial.loadgen.call(
             'deliveries',
             { expected: fast * broadcasts, timeoutMs: 240_000, idleMs: 10_000, only: 'fast' },
@@ -35,7 +35,8 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
             outcome.cutOff > 0
               ? `${outcome.cutOff} of ${outcome.slow} slow clients cut off (they had read ${Math.round(outcome.meanReceived)} of ${broadcasts} on average), ${outcome.complete} got everything`
               : `${outcome.slow} slow clients all kept (buffered): ${outcome.complete} got all ${broadcasts} once reading again`;
-          const lostFast = report.lost > 0 ? `; fast clients lost ${report.lost}` : '';
+          const lostFast =
+            report.lost > 0 ? `; readers: ${report.closed} of ${fast} cut off too, ${report.lost} of ${fast * broadcasts} messages missed` : '';
           return {
             metrics: {
               peakRssGrowth: peak - baseline,
@@ -54,9 +55,10 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
 export const slowClientsWorkload: Workload = {
   id: 'slow',
   title: 'Slow clients: 10 % of WebSocket clients stop reading during a fan-out',
-  size: ({ slow }) => `${slow.clients} clients (${Math.round(slow.clients * slow.fraction)} slow), ${slow.broadcasts} broadcasts of ${slow.bytes} bytes.`,
+  size: ({ slow }) =>
+    `${slow.clients} clients (${Math.round(slow.clients * slow.fraction)} slow), ${slow.broadcasts} broadcasts of ${slow.bytes} bytes, one every ${slow.intervalMs} ms.`,
   method:
-    "N WebSocket clients, every 10th stops reading (its socket paused) before B broadcasts of 2 KiB (8 MiB per client); peak server RSS (sampled every 50 ms) minus RSS before the burst, deliveries/s to the readers, then the slow clients read again and we see whether they were cut off or kept (everything buffered for them).",
+    "N WebSocket clients, every 10th stops reading (its socket paused) before B broadcasts of 16 KiB (25 MiB per client), one every 4 ms so that readers keep up; peak server RSS (sampled every 50 ms) minus RSS before the burst, deliveries/s to the readers, then the slow clients read again and we see whether they were cut off or kept (everything buffered for them).",
   contenders: [
     contender('grappler', 'grappler', 'ws', "grappler's Server, defaults (maxBufferedBytes 4 MiB, highWaterMarkBytes 64 KiB)"),
     contender('ws-loop', 'ws-loop', 'ws', 'ws 8.18.3, ws.send() for each client, no limit'),
