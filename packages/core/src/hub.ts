@@ -61,6 +61,12 @@ export interface HubOptions extends ChannelHooks {
    * @default none: this hub alone
    */
   sharedLog?: SharedLog;
+  /**
+   * In a cluster whose `storage` keeps node liveness (`redisStorage()`): how long a node may go
+   * without saying it is alive (it does every `pingInterval`) before the others forget its
+   * clients (`clusterSize()` stops counting them). @default 5 × pingInterval
+   */
+  nodeTimeoutMs?: number;
 }
 
 /** Options of {@link Hub.publish}. */
@@ -150,6 +156,9 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** The newest number this node took from the shared log (after `#offset`). */
   #lastShared = 0;
   #ticker: NodeJS.Timeout | undefined;
+  /** In a cluster: says this node is alive, every `pingInterval` (clients or not). */
+  #heartbeat: NodeJS.Timeout | undefined;
+  #heartbeatFailing = false;
   #closed = false;
 
   constructor(options: HubOptions = {}) {
@@ -180,6 +189,12 @@ export class Hub extends ClientRegistry<HubEvents> {
     );
     // A client admitted before the subscription has its start could miss what is sent right after.
     this.#subscribed = Promise.resolve(subscribed).catch(() => {});
+    if (options.sharedLog && this.storage?.heartbeat) {
+      const timeoutMs = positive('nodeTimeoutMs', options.nodeTimeoutMs ?? 5 * this.pingInterval);
+      // First now: the storage sees this node alive before any client it adds (one connection, in order).
+      this.#beat(timeoutMs);
+      this.#heartbeat = setInterval(() => this.#beat(timeoutMs), this.pingInterval).unref();
+    }
     const { identify, authorizeJoin, beforePublish, filter } = options;
     this.#hooks = { ...(identify && { identify }), ...(authorizeJoin && { authorizeJoin }), ...(beforePublish && { beforePublish }), ...(filter && { filter }) };
     this.#membership = new Membership({
@@ -343,6 +358,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTicker();
+    clearInterval(this.#heartbeat);
     const clients = [...this.clients.values()];
     const gone = clients.map((client) => new Promise<void>((resolve) => client.once('close', () => resolve())));
     for (const client of clients) client.close(1001, 'server shutting down');
@@ -767,6 +783,24 @@ export class Hub extends ClientRegistry<HubEvents> {
       if (this.#savedUpstream.has(client) && this.#savedUpstream.get(client) !== client.upstream) this.#persist(client);
       if (client.connection === connection) this.#framed.ackIfDue(client, connection);
     }
+  }
+
+  /** Says this node is alive for `timeoutMs` more; the storage forgets the clients of nodes that stopped. */
+  #beat(timeoutMs: number): void {
+    const graceMs = Math.max(this.limits.sessionIdleMs, timeoutMs);
+    const beat = this.storage!.heartbeat!(this.nodeId, Math.round(timeoutMs), Math.min(Math.round(graceMs), Number.MAX_SAFE_INTEGER)).then(
+      (removed) => {
+        this.#heartbeatFailing = false;
+        if (removed > 0) this.#logger(`forgot ${removed} clients of nodes that stopped`, LOG.INFO);
+      },
+      (error: unknown) => {
+        // Once per outage: the shared log reports the same fault.
+        if (!this.#heartbeatFailing) this.#report(error, 'storage.heartbeat failed', 'ERR_STORAGE');
+        this.#heartbeatFailing = true;
+      },
+    );
+    this.#storageWrites.add(beat);
+    void beat.finally(() => this.#storageWrites.delete(beat));
   }
 
   #stopTicker(): void {

@@ -49,6 +49,14 @@ export interface Storage {
   removeClient(id: string): Promise<void>;
   getClient(id: string): Promise<ClientRecord | undefined>;
   countClients(): Promise<number>;
+  /**
+   * Optional, for a storage several nodes share: says `node` is alive for `ttlMs` more (a hub in
+   * a cluster calls it on every tick), and removes what nodes that stopped saying so (killed)
+   * left: their clients' records at once, so that `countClients()` counts live nodes' clients
+   * only, and, `graceMs` later, the key-value storage of those no other node took over.
+   * Resolves with the number of records removed.
+   */
+  heartbeat?(node: string, ttlMs: number, graceMs: number): Promise<number>;
   /** The key-value storage of one client; cheap to call. */
   clientStore(id: string): KeyValueStore;
   /** Releases timers and connections; the process can exit afterwards. */

@@ -71,6 +71,8 @@ export interface ServerOptions extends ChannelHooks {
   sharedLog?: SharedLog;
   /** This server's name in a cluster. @default a random id */
   nodeId?: string;
+  /** In a cluster with a shared storage: how long a server may go silent before the others forget its clients. @default 5 × pingInterval */
+  nodeTimeoutMs?: number;
 }
 
 /** Events of a {@link Server}. */
@@ -210,5 +212,6 @@ function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | unde
     ...(opts.publishSender !== undefined && { publishSender: opts.publishSender }),
     ...(opts.sharedLog && { sharedLog: opts.sharedLog }),
     ...(opts.nodeId !== undefined && { nodeId: opts.nodeId }),
+    ...(opts.nodeTimeoutMs !== undefined && { nodeTimeoutMs: opts.nodeTimeoutMs }),
   };
 }

@@ -170,6 +170,32 @@ describe('servers sharing a Redis log act as one', () => {
     expect([...numbers].sort((x, y) => x - y)).toEqual(numbers); // and always increasing
   }, 30_000);
 
+  it('clusterSize() stops counting the clients of a node that died without closing them', async () => {
+    const keyPrefix = `test-${Math.random().toString(36).slice(2)}:`;
+    // What a node killed with SIGKILL leaves: its heartbeat, then its clients' records, never removed.
+    const dead = redisStorage({ url: redis.url, keyPrefix });
+    await dead.heartbeat!('node-killed', 1_500, 60_000);
+    for (const id of ['a', 'b']) await dead.addClient({ id, node: 'node-killed', transport: 'websocket', remoteAddress: '127.0.0.1', connectedAt: Date.now() });
+    await dead.close();
+    const live = await listening({
+      nodeId: 'node-live',
+      pingInterval: 100,
+      nodeTimeoutMs: 300,
+      storage: redisStorage({ url: redis.url, keyPrefix }),
+      sharedLog: redisLog({ url: redis.url, keyPrefix }),
+    });
+    servers = [live.server];
+    await wsClient(live);
+    const sizes: number[] = [];
+    // The live node's heartbeats (every 100 ms) sweep the dead node's records once its 1.5 s ran out.
+    for (const deadline = Date.now() + 5_000; sizes.at(-1) !== 1 && Date.now() < deadline; ) {
+      sizes.push(await live.server.hub.clusterSize());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(sizes[0]).toBe(3); // at first the dead node's two clients counted with the live one
+    expect(sizes.at(-1)).toBe(1);
+  });
+
   it('serves its own clients while Redis is unreachable, then delivers what was sent meanwhile, once each', async () => {
     const [one, two] = await nodes(2);
     const errors: string[] = [];

@@ -2,6 +2,8 @@ import type { ClientRecord, Storage } from '@grappler/core';
 import { borrowConnection, type Connection, openConnection } from './connection';
 import { createContext, type StorageContext } from './context';
 import { keyNames } from './key-names';
+import { HEARTBEAT } from './liveness';
+import { runScript } from './scripts';
 import { RedisKeyValueStore } from './key-value';
 import { type RedisStorageOptions, resolveRedisStorageOptions } from './options';
 import { decodeRecord, encodeRecord } from './record';
@@ -18,29 +20,34 @@ function execReplies(replies: [Error | null, unknown][] | null): unknown[] {
   });
 }
 
-/** The registry half of the storage: a hash per client and the set of ids. */
-function registry(ctx: StorageContext) {
+/** The registry half of the storage: a hash per client, the set of ids, and which node added which (liveness.ts). */
+function registry(ctx: StorageContext, keyPrefix: string) {
   const { client, names } = ctx;
   return {
     async addClient(record: ClientRecord): Promise<void> {
       ctx.assertOpen();
       const fields = encodeRecord(record);
       const key = names.client(record.id);
-      // DEL first: a record added again replaces the old one whole.
-      await ctx.send('addClient', async () =>
-        execReplies(await client.multi().del(key).hset(key, fields).sadd(names.clients, record.id).exec()),
-      );
+      // A client another node held (taken over) leaves that node's set: a sweep of it must not touch it.
+      const previous = await ctx.send('addClient', () => client.hget(key, 'node'));
+      await ctx.send('addClient', async () => {
+        // DEL first: a record added again replaces the old one whole.
+        const multi = client.multi().del(key).hset(key, fields).sadd(names.clients, record.id).sadd(names.node(record.node), record.id);
+        if (previous !== null && previous !== record.node) multi.srem(names.node(previous), record.id);
+        return execReplies(await multi.exec());
+      });
     },
     async removeClient(id: string): Promise<void> {
       ctx.assertOpen();
       const index = names.index(id);
+      const node = await ctx.send('removeClient', () => client.hget(names.client(id), 'node'));
       // One transaction forgets the client and takes its index; the values it named go after.
-      const replies = await ctx.send('removeClient', async () =>
-        execReplies(
-          await client.multi().del(names.client(id)).srem(names.clients, id).zrange(index, '0', '-1').del(index).exec(),
-        ),
-      );
-      const keys = (replies[2] as string[]).map((key) => names.value(id, key));
+      const replies = await ctx.send('removeClient', async () => {
+        const multi = client.multi().zrange(index, '0', '-1').del(names.client(id)).srem(names.clients, id).del(index);
+        if (node !== null) multi.srem(names.node(node), id);
+        return execReplies(await multi.exec());
+      });
+      const keys = (replies[0] as string[]).map((key) => names.value(id, key));
       for (let start = 0; start < keys.length; start += UNLINK_BATCH) {
         await ctx.send('removeClient', () => client.unlink(...keys.slice(start, start + UNLINK_BATCH)));
       }
@@ -54,6 +61,17 @@ function registry(ctx: StorageContext) {
       ctx.assertOpen();
       return ctx.send('countClients', () => client.scard(names.clients));
     },
+    async heartbeat(node: string, ttlMs: number, graceMs: number): Promise<number> {
+      ctx.assertOpen();
+      for (const [name, value] of [
+        ['ttlMs', ttlMs],
+        ['graceMs', graceMs],
+      ] as const) {
+        if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`heartbeat: "${name}" must be an integer number of milliseconds, got ${value}`);
+      }
+      const args = [keyPrefix, node, String(ttlMs), String(graceMs)];
+      return Number(await ctx.send('heartbeat', () => runScript(client, HEARTBEAT, [names.nodes, names.clients], args)));
+    },
   };
 }
 
@@ -63,7 +81,7 @@ export function createRedisStorage(connection: Connection, keyPrefix: string, ma
   const ctx = createContext(connection, keyNames(keyPrefix), maxKeysPerClient, () => closed);
   return {
     name: 'redis',
-    ...registry(ctx),
+    ...registry(ctx, keyPrefix),
     clientStore(id) {
       return new RedisKeyValueStore(id, ctx);
     },

@@ -93,6 +93,41 @@ describe('redisStorage', () => {
     expect(await storage.clientStore(other).get('k0')).toBe('stays');
   });
 
+  it('forgets the clients of a node that stopped its heartbeat, and later the storage of those not taken over', async () => {
+    const storage = open(`liveness-${randomUUID()}:`);
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    const [kept, moved, lost] = ['kept:1', 'moved:2', 'lost:3']; // ':' in ids: the Lua encodes them as the keys do
+    await storage.heartbeat!('alive', 60_000, 600);
+    await storage.heartbeat!('dies', 200, 600); // the sweeping node's graceMs (600) applies
+    await storage.addClient(record(kept, 'alive'));
+    for (const id of [moved, lost]) {
+      await storage.addClient(record(id, 'dies'));
+      await storage.clientStore(id).set('resume', { id });
+    }
+    expect(await storage.countClients()).toBe(3);
+    expect(await storage.heartbeat!('alive', 60_000, 600)).toBe(0); // 'dies' is still within its 200 ms
+
+    await sleep(300);
+    await storage.addClient(record(moved, 'alive')); // taken over by a live node (it resumed there)
+    expect(await storage.heartbeat!('alive', 60_000, 600)).toBe(1); // the lost one only
+    expect(await storage.countClients()).toBe(2);
+    expect(await storage.getClient(lost)).toBeUndefined();
+    expect(await storage.clientStore(lost).get('resume')).toEqual({ id: lost }); // kept for a late resume, for now
+
+    await sleep(600);
+    expect(await storage.heartbeat!('alive', 60_000, 600)).toBe(0);
+    expect(await storage.clientStore(lost).get('resume')).toBeUndefined(); // past the grace: gone
+    expect(await storage.clientStore(lost).keys()).toEqual([]);
+    expect(await storage.clientStore(moved).get('resume')).toEqual({ id: moved }); // another node's now: untouched
+    expect((await storage.getClient(moved))?.node).toBe('alive');
+    expect(await storage.countClients()).toBe(2);
+    await storage.removeClient(moved);
+    await storage.removeClient(kept);
+    expect(await admin.keys('liveness-*node:dies')).toEqual([]); // the dead node's set went with it
+    expect(await admin.keys('liveness-*kv:lost*')).toEqual([]);
+    await expect(storage.heartbeat!('alive', -1, 0)).rejects.toThrow(TypeError);
+  });
+
   it('keeps two key prefixes on one server apart', async () => {
     const [left, right] = [open('app-left:'), open('app-right:')];
     const id = randomUUID();
