@@ -14,6 +14,14 @@ export interface Channel {
   readonly size: number;
 }
 
+/** A channel as the hub shows it: this node's members, and (through the storage) every node's. */
+export interface ClusterChannel extends Channel {
+  /** The ids of its members on every node, as the hub's storage records them (this node's without a storage). */
+  clusterMembers(): Promise<string[]>;
+  /** How many members it has on every node (one storage call; this node's count without a storage). */
+  clusterSize(): Promise<number>;
+}
+
 const NO_MEMBERS: ReadonlySet<Client> = new Set();
 const NO_CHANNELS: ReadonlySet<string> = new Set();
 

@@ -9,7 +9,7 @@ import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
-import { type Channel, ChannelRegistry } from './channels';
+import { ChannelRegistry, type ClusterChannel } from './channels';
 import { type ReplyFrame, type UpstreamItem, isFramed } from './framed';
 import { FramedClients } from './framed-clients';
 import { type ChannelHooks, refusalOf } from './hooks';
@@ -206,10 +206,12 @@ export class Hub extends ClientRegistry<HubEvents> {
       reply: (client, frame) => this.#reply(client, frame),
       joined: (client, channel) => {
         this.#persist(client);
+        if (this.storage) this.#track(this.storage.addMember(channel, client.id), 'storage.addMember failed');
         this.emit('join', client, channel);
       },
       left: (client, channel) => {
         this.#persist(client);
+        if (this.storage) this.#track(this.storage.removeMember(channel, client.id), 'storage.removeMember failed');
         this.emit('leave', client, channel);
       },
     });
@@ -271,9 +273,17 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#send(message, { channel, ...(except ? { except: except.id } : {}) }, except);
   }
 
-  /** A live view of a channel: `members` and `size`. */
-  channel(name: string): Channel {
-    return this.#channels.view(name);
+  /**
+   * A live view of a channel: this node's `members` and `size`, and, through the storage, its
+   * members on every node (`clusterMembers()`, `clusterSize()`).
+   */
+  channel(name: string): ClusterChannel {
+    const view = this.#channels.view(name);
+    const local = (): string[] => [...view.members].map((client) => client.id);
+    return Object.assign(view, {
+      clusterMembers: async () => (this.storage ? this.storage.members(name) : local()),
+      clusterSize: async () => (this.storage ? this.storage.countMembers(name) : view.size),
+    });
   }
 
   /** A client (by id) or, when no client has that id, a channel: `hub.to(idOrChannel).send(data)`. */
@@ -455,7 +465,11 @@ export class Hub extends ClientRegistry<HubEvents> {
   #adopt(client: Client, connection: Connection, remote: RemoteResume): void {
     client.restoreUpstream(remote.record.upstream);
     this.#framed.adopt(client, remote.record.token, remote.record.since);
-    for (const channel of remote.record.channels) this.#channels.add(channel, client);
+    for (const channel of remote.record.channels) {
+      this.#channels.add(channel, client);
+      // The other node's memberships stand, unless a sweep took them (it stopped): said again.
+      if (this.storage) this.#track(this.storage.addMember(channel, client.id), 'storage.addMember failed');
+    }
     const moved: ClusterControl = { t: 'moved' };
     this.#share(new OutboundMessage('', undefined, { reply: moved as unknown as ReplyFrame }), { to: client.id });
     this.#logger(`client ${client.id} taken over from another node after ${remote.cursor}`, LOG.INFO);

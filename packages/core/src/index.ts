@@ -17,7 +17,7 @@ export {
   parseUpstreamEnvelope,
   parseUpstreamItem,
 } from './framed';
-export type { Channel } from './channels';
+export type { Channel, ClusterChannel } from './channels';
 export type { ChannelHooks, Publication, Verdict } from './hooks';
 export { MAX_CHANNEL_NAME_LENGTH } from './membership';
 export type { MessageStamp } from './message';

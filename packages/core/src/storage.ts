@@ -45,10 +45,18 @@ export interface KeyValueStore {
 export interface Storage {
   readonly name: string;
   addClient(record: ClientRecord): Promise<void>;
-  /** Forgets the client and deletes its key-value storage. */
+  /** Forgets the client, its channels and its key-value storage. */
   removeClient(id: string): Promise<void>;
   getClient(id: string): Promise<ClientRecord | undefined>;
   countClients(): Promise<number>;
+  /** Records that client `id` is a member of `channel` (channels across nodes); again changes nothing. */
+  addMember(channel: string, id: string): Promise<void>;
+  /** Forgets that client `id` is a member of `channel`; `removeClient` forgets all its channels. */
+  removeMember(channel: string, id: string): Promise<void>;
+  /** The ids of a channel's members, on every node that shares this storage. */
+  members(channel: string): Promise<string[]>;
+  /** How many members a channel has on every node (one call). */
+  countMembers(channel: string): Promise<number>;
   /**
    * Optional, for a storage several nodes share: says `node` is alive for `ttlMs` more (a hub in
    * a cluster calls it on every tick), and removes what nodes that stopped saying so (killed)

@@ -191,6 +191,10 @@ describe('Hub', () => {
       removeClient: () => Promise.resolve(),
       getClient: () => Promise.resolve(undefined),
       countClients: () => Promise.resolve(0),
+      addMember: () => Promise.resolve(),
+      removeMember: () => Promise.resolve(),
+      members: () => Promise.resolve([]),
+      countMembers: () => Promise.resolve(0),
       clientStore: () => {
         throw new Error('unused');
       },

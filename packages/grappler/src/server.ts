@@ -1,7 +1,7 @@
 import {
   type AcceptClient,
-  type Channel,
   type ChannelHooks,
+  type ClusterChannel,
   type Client,
   createHub,
   type Hub,
@@ -145,8 +145,8 @@ export class Server extends EventEmitter<ServerEvents> {
     this.hub.publish(channel, data, options);
   }
 
-  /** A live view of a channel: `members` and `size`. */
-  channel(name: string): Channel {
+  /** A live view of a channel: this server's `members` and `size`; `clusterMembers()` and `clusterSize()` for every server of a cluster. */
+  channel(name: string): ClusterChannel {
     return this.hub.channel(name);
   }
 

@@ -170,6 +170,22 @@ describe('servers sharing a Redis log act as one', () => {
     expect([...numbers].sort((x, y) => x - y)).toEqual(numbers); // and always increasing
   }, 30_000);
 
+  it("answers for a channel's members on every node: clusterMembers() and clusterSize()", async () => {
+    const [one, two, three] = await nodes(3);
+    const first = await wsClient(one!);
+    const second = await wsClient(two!);
+    await first.client.join('room');
+    await second.client.join('room');
+    const room = three!.server.channel('room');
+    expect(room.size).toBe(0); // none of them on this node
+    await waitUntil(async () => (await room.clusterSize()) === 2, 'both members counted');
+    expect((await room.clusterMembers()).sort()).toEqual([first.client.id, second.client.id].sort());
+    await first.client.leave('room');
+    await waitUntil(async () => (await room.clusterSize()) === 1, 'a member that left');
+    second.socket.ws.close();
+    await waitUntil(async () => (await room.clusterSize()) === 0, 'a member that closed');
+  });
+
   it('clusterSize() stops counting the clients of a node that died without closing them', async () => {
     const keyPrefix = `test-${Math.random().toString(36).slice(2)}:`;
     // What a node killed with SIGKILL leaves: its heartbeat, then its clients' records, never removed.

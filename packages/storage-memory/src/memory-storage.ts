@@ -22,6 +22,18 @@ const monotonicNow = (): number => performance.now();
 export function createMemoryStorage(options?: MemoryStorageOptions, now: () => number = monotonicNow): MemoryStorageParts {
   const { sweepIntervalMs, maxKeysPerClient } = resolveMemoryStorageOptions(options);
   const clients = new Map<string, ClientRecord>();
+  /** channel -> member ids, and id -> channels (so that removing a client needs no scan). */
+  const members = new Map<string, Set<string>>();
+  const channelsOf = new Map<string, Set<string>>();
+  const link = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+    const set = map.get(key);
+    if (set) set.add(value);
+    else map.set(key, new Set([value]));
+  };
+  const unlink = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+    const set = map.get(key);
+    if (set?.delete(value) && set.size === 0) map.delete(key);
+  };
   // The sweeper is created before the key space calls it, and started only once a key has a TTL.
   const sweeper: Sweeper = createSweeper(sweepIntervalMs, () => keySpace.sweep());
   const keySpace = createKeySpace({ maxKeysPerClient, now, onExpiring: () => sweeper.start() });
@@ -40,6 +52,8 @@ export function createMemoryStorage(options?: MemoryStorageOptions, now: () => n
     async removeClient(id) {
       assertOpen();
       clients.delete(id);
+      for (const channel of channelsOf.get(id) ?? []) unlink(members, channel, id);
+      channelsOf.delete(id);
       keySpace.drop(id);
     },
     async getClient(id) {
@@ -51,6 +65,24 @@ export function createMemoryStorage(options?: MemoryStorageOptions, now: () => n
       assertOpen();
       return clients.size;
     },
+    async addMember(channel, id) {
+      assertOpen();
+      link(members, channel, id);
+      link(channelsOf, id, channel);
+    },
+    async removeMember(channel, id) {
+      assertOpen();
+      unlink(members, channel, id);
+      unlink(channelsOf, id, channel);
+    },
+    async members(channel) {
+      assertOpen();
+      return [...(members.get(channel) ?? [])];
+    },
+    async countMembers(channel) {
+      assertOpen();
+      return members.get(channel)?.size ?? 0;
+    },
     clientStore(id) {
       return new ClientKeyValueStore(id, keySpace, assertOpen);
     },
@@ -58,6 +90,8 @@ export function createMemoryStorage(options?: MemoryStorageOptions, now: () => n
       closed = true;
       sweeper.stop();
       clients.clear();
+      members.clear();
+      channelsOf.clear();
       keySpace.clear();
     },
   };

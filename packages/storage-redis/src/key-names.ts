@@ -5,6 +5,8 @@
  *   <prefix>client:<id>          hash: the ClientRecord (id, node, transport, remoteAddress, connectedAt)
  *   <prefix>keys:<id>            sorted set: the client's key names, scored by expiry (ms since the epoch, +inf = none)
  *   <prefix>kv:<id>:<key>        string: one value, JSON-encoded, with its TTL as Redis's own expiry
+ *   <prefix>members:<channel>    set: the ids of a channel's members (the channel name as given: it comes last)
+ *   <prefix>channels:<id>        set: the channels a client is in, so that removing it needs no scan
  *   <prefix>nodes                sorted set: node ids, scored by when their liveness runs out (ms, Redis's clock)
  *   <prefix>node:<node>          set: the ids of the clients a node added (liveness.ts sweeps a dead node's)
  *   <prefix>log                  stream: the shared log's entries, id 0-<n> (log-scripts.ts)
@@ -21,6 +23,8 @@ export interface KeyNames {
   client(id: string): string;
   index(id: string): string;
   value(id: string, key: string): string;
+  members(channel: string): string;
+  channels(id: string): string;
   readonly nodes: string;
   node(node: string): string;
   readonly log: string;
@@ -36,6 +40,8 @@ export function keyNames(prefix: string): KeyNames {
     client: (id) => `${prefix}client:${encodeId(id)}`,
     index: (id) => `${prefix}keys:${encodeId(id)}`,
     value: (id, key) => `${prefix}kv:${encodeId(id)}:${key}`,
+    members: (channel) => `${prefix}members:${channel}`,
+    channels: (id) => `${prefix}channels:${encodeId(id)}`,
     nodes: `${prefix}nodes`,
     node: (node) => `${prefix}node:${encodeId(node)}`,
     log: `${prefix}log`,

@@ -5,8 +5,8 @@
  *   <prefix>nodes        sorted set: node -> when its liveness runs out (Redis's clock)
  *   <prefix>node:<node>  set: the client ids that node added
  *
- * The same script then sweeps the nodes whose liveness ran out: their clients' records go at once
- * (so `countClients()`, one SCARD, counts live nodes' clients only), and once `graceMs` more has
+ * The same script then sweeps the nodes whose liveness ran out: their clients' records and channel
+ * memberships go at once (so `countClients()` and `countMembers()` count live nodes' clients only), and once `graceMs` more has
  * passed, the key-value storage of those that no other node took over (a framed client that
  * resumed elsewhere got a new record there; its resume record and values stay).
  */
@@ -35,6 +35,11 @@ for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string
     if redis.call('HGET', record, 'node') == dead then
       redis.call('DEL', record)
       redis.call('SREM', KEYS[2], id)
+      local channels = prefix .. 'channels:' .. enc(id)
+      for _, channel in ipairs(redis.call('SMEMBERS', channels)) do
+        redis.call('SREM', prefix .. 'members:' .. channel, id)
+      end
+      redis.call('DEL', channels)
       removed = removed + 1
     end
     if expired and redis.call('EXISTS', record) == 0 then

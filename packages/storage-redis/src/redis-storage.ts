@@ -40,11 +40,14 @@ function registry(ctx: StorageContext, keyPrefix: string) {
     async removeClient(id: string): Promise<void> {
       ctx.assertOpen();
       const index = names.index(id);
-      const node = await ctx.send('removeClient', () => client.hget(names.client(id), 'node'));
-      // One transaction forgets the client and takes its index; the values it named go after.
+      const [node, channels] = await ctx.send('removeClient', async () =>
+        execReplies(await client.multi().hget(names.client(id), 'node').smembers(names.channels(id)).exec()),
+      ) as [string | null, string[]];
+      // One transaction forgets the client, its channels and its index; the values it named go after.
       const replies = await ctx.send('removeClient', async () => {
-        const multi = client.multi().zrange(index, '0', '-1').del(names.client(id)).srem(names.clients, id).del(index);
+        const multi = client.multi().zrange(index, '0', '-1').del(names.client(id)).srem(names.clients, id).del(index).del(names.channels(id));
         if (node !== null) multi.srem(names.node(node), id);
+        for (const channel of channels) multi.srem(names.members(channel), id);
         return execReplies(await multi.exec());
       });
       const keys = (replies[0] as string[]).map((key) => names.value(id, key));
@@ -60,6 +63,22 @@ function registry(ctx: StorageContext, keyPrefix: string) {
     async countClients(): Promise<number> {
       ctx.assertOpen();
       return ctx.send('countClients', () => client.scard(names.clients));
+    },
+    async addMember(channel: string, id: string): Promise<void> {
+      ctx.assertOpen();
+      await ctx.send('addMember', async () => execReplies(await client.multi().sadd(names.members(channel), id).sadd(names.channels(id), channel).exec()));
+    },
+    async removeMember(channel: string, id: string): Promise<void> {
+      ctx.assertOpen();
+      await ctx.send('removeMember', async () => execReplies(await client.multi().srem(names.members(channel), id).srem(names.channels(id), channel).exec()));
+    },
+    async members(channel: string): Promise<string[]> {
+      ctx.assertOpen();
+      return ctx.send('members', () => client.smembers(names.members(channel)));
+    },
+    async countMembers(channel: string): Promise<number> {
+      ctx.assertOpen();
+      return ctx.send('countMembers', () => client.scard(names.members(channel)));
     },
     async heartbeat(node: string, ttlMs: number, graceMs: number): Promise<number> {
       ctx.assertOpen();

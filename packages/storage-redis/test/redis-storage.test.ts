@@ -104,6 +104,7 @@ describe('redisStorage', () => {
       await storage.addClient(record(id, 'dies'));
       await storage.clientStore(id).set('resume', { id });
     }
+    for (const id of [kept, moved, lost]) await storage.addMember('room', id);
     expect(await storage.countClients()).toBe(3);
     expect(await storage.heartbeat!('alive', 60_000, 600)).toBe(0); // 'dies' is still within its 200 ms
 
@@ -112,6 +113,8 @@ describe('redisStorage', () => {
     expect(await storage.heartbeat!('alive', 60_000, 600)).toBe(1); // the lost one only
     expect(await storage.countClients()).toBe(2);
     expect(await storage.getClient(lost)).toBeUndefined();
+    expect((await storage.members('room')).sort()).toEqual([kept, moved].sort()); // its channels too
+    expect(await storage.countMembers('room')).toBe(2);
     expect(await storage.clientStore(lost).get('resume')).toEqual({ id: lost }); // kept for a late resume, for now
 
     await sleep(600);

@@ -84,6 +84,38 @@ export function describeStorageContract(name: string, create: () => Storage | Pr
       });
     });
 
+    describe('channel membership', () => {
+      it('records members of a channel, once each, and counts them', async () => {
+        const storage = await open();
+        const channel = `room:${newId()}`; // ':' and anything else a channel name may hold
+        const [a, b] = [newId(), newId()];
+        expect(await storage.members(channel)).toEqual([]);
+        expect(await storage.countMembers(channel)).toBe(0);
+        await storage.addMember(channel, a);
+        await storage.addMember(channel, b);
+        await storage.addMember(channel, a); // again: no change
+        expect(sorted(await storage.members(channel))).toEqual(sorted([a, b]));
+        expect(await storage.countMembers(channel)).toBe(2);
+        await storage.removeMember(channel, a);
+        await storage.removeMember(channel, a); // again: fine
+        expect(await storage.members(channel)).toEqual([b]);
+        expect(await storage.countMembers(channel)).toBe(1);
+      });
+
+      it('keeps channels apart, and forgets every channel of a removed client', async () => {
+        const storage = await open();
+        const [one, two] = [`one-${newId()}`, `two-${newId()}`];
+        const [leaving, staying] = [newId(), newId()];
+        await storage.addClient(recordOf(leaving));
+        for (const channel of [one, two]) await storage.addMember(channel, leaving);
+        await storage.addMember(one, staying);
+        expect(await storage.members(two)).toEqual([leaving]);
+        await storage.removeClient(leaving);
+        expect(await storage.members(one)).toEqual([staying]);
+        expect(await storage.countMembers(two)).toBe(0);
+      });
+    });
+
     describe('key-value store', () => {
       it('returns undefined for a missing key', async () => {
         expect(await (await openStore()).get('missing')).toBeUndefined();
