@@ -3,7 +3,8 @@
  * (Redis restarting, a network cut) neither loses messages nor stops the node serving its own:
  *
  *   log answers:      append() ------------------------------------------> log.append (pipelined, in order)
- *   an append fails:  append() -> held, in order -> early(entry) now        (this node's plain clients)
+ *   an append fails:  append() -> held, in order -> early(entry)            (this node's plain clients, once
+ *                                                                            the appends sent before it settled)
  *                                   \-- every retryMs: oldest first ----> log.append
  *   all held taken:   back to appending at once
  *   log -> hub:       returned(entry): was it delivered early? then only framed clients get it now
@@ -50,6 +51,10 @@ export class SharedOutbox {
   #appendedLate = 0;
   /** The `originSeq`s of held messages delivered early, ascending: the log has not brought them back yet. */
   readonly #early: number[] = [];
+  /** The `originSeq`s of appends sent and not settled yet, in the order they were sent (ascending). */
+  readonly #inFlight = new Set<number>();
+  /** Held messages waiting to be delivered early until every append sent before them has settled. */
+  readonly #earlyQueue: SharedLogAppend[] = [];
   /** The highest `originSeq` of this outbox's that came back from the log. */
   #returnedThrough = 0;
   #down = false;
@@ -75,7 +80,15 @@ export class SharedOutbox {
       this.#hold(numbered);
       return;
     }
-    this.#log.append(numbered).catch((error: unknown) => this.#failed(numbered, error));
+    const seq = numbered.originSeq!;
+    this.#inFlight.add(seq);
+    this.#log.append(numbered).then(
+      () => this.#settled(seq),
+      (error: unknown) => {
+        this.#failed(numbered, error);
+        this.#settled(seq);
+      },
+    );
   }
 
   /**
@@ -103,6 +116,7 @@ export class SharedOutbox {
     }
     this.#held.length = 0;
     this.#heldBytes = 0;
+    this.#earlyQueue.length = 0;
   }
 
   #failed(entry: SharedLogAppend, error: unknown): void {
@@ -123,8 +137,27 @@ export class SharedOutbox {
     this.#scheduleRetry();
   }
 
+  /** An append sent at once has settled: held messages waiting behind it may be delivered early. */
+  #settled(seq: number): void {
+    this.#inFlight.delete(seq);
+    this.#releaseEarly();
+  }
+
+  /**
+   * Delivers early the held messages that no append still in flight came before: a message that
+   * failed after later ones were held must not reach this node's clients after them.
+   */
+  #releaseEarly(): void {
+    const floor: number = this.#inFlight.values().next().value ?? Number.POSITIVE_INFINITY;
+    while (this.#earlyQueue.length > 0 && this.#earlyQueue[0]!.originSeq! < floor) this.#settings.early(this.#earlyQueue.shift()!);
+  }
+
   #hold(entry: SharedLogAppend): void {
-    this.#settings.early(entry);
+    const seq = entry.originSeq!;
+    let at = this.#earlyQueue.length;
+    while (at > 0 && this.#earlyQueue[at - 1]!.originSeq! > seq) at--;
+    this.#earlyQueue.splice(at, 0, entry);
+    this.#releaseEarly();
     const bytes = (entry.bytes?.byteLength ?? entry.text?.length ?? 0) + HELD_OVERHEAD_BYTES;
     if (this.#heldBytes + bytes > this.#settings.maxHeldBytes) {
       if (this.#dropped++ === 0) {
@@ -136,8 +169,7 @@ export class SharedOutbox {
       return;
     }
     // Appends that were in flight fail after later messages were held: keep the order they were made in.
-    const seq = entry.originSeq!;
-    let at = this.#held.length;
+    at = this.#held.length;
     while (at > 0 && this.#held[at - 1]!.originSeq! > seq) at--;
     this.#held.splice(at, 0, entry);
     this.#heldBytes += bytes;

@@ -10,12 +10,18 @@ import { lineFormat, lineTransport } from './line-transport';
  * brings: `down` (every append fails) and `late` (the next appends are reported as timed out at
  * once, yet done 50 ms later, as when a frozen Redis wakes up to the commands it was sent).
  */
-function faultyLog(log: SharedLog): SharedLog & { down: boolean; late: number } {
+function faultyLog(log: SharedLog): SharedLog & { down: boolean; late: number; slowFailure: number } {
   const unreachable = (): GrapplerError => new GrapplerError('ERR_STORAGE', 'the log is unreachable');
   const faulty = {
     down: false,
     late: 0,
+    /** The next failing append takes 100 ms to fail (a timeout), so appends after it fail first. */
+    slowFailure: 0,
     async append(entry: Parameters<SharedLog['append']>[0]): Promise<number> {
+      if (faulty.down && faulty.slowFailure > 0) {
+        faulty.slowFailure--;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       if (faulty.down) throw unreachable();
       if (faulty.late > 0) {
         faulty.late--;
@@ -127,6 +133,21 @@ describe('a node whose shared log is unreachable', () => {
       [2, 'two'],
       [3, 'three'],
     ]);
+  });
+
+  it('delivers early in the order sent, when an append in flight fails after later messages were held', async () => {
+    const { a, faulty, plainA, plainB } = await setUp();
+    faulty.down = true;
+    faulty.slowFailure = 1;
+    a.broadcast('first'); // fails 100 ms from now
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    a.broadcast('second'); // fails at once: held, but not delivered before 'first'
+    a.broadcast('third');
+    await waitUntil(() => plainA.lines.length === 3, 'all three delivered here');
+    expect(plainA.lines).toEqual(['first', 'second', 'third']);
+    faulty.down = false;
+    await waitUntil(() => plainB.lines.length === 3);
+    expect(plainB.lines).toEqual(['first', 'second', 'third']);
   });
 
   it('holds up to clusterQueueBytes and says how many messages reached only this node', async () => {
