@@ -33,6 +33,7 @@ let outOfOrder = 0;
 let lastAt = 0;
 let unstamped = false;
 let expectedPerClient = 0;
+let firstCloseReason = '';
 
 const sink = {
   payload(index: number, seq: number): void {
@@ -95,6 +96,7 @@ async function connectClients({ kind, bases, count, concurrency }: ConnectArgs) 
             ready: () => settle(),
             closed: (error) => {
               slot.closed = true;
+              if (firstCloseReason === '') firstCloseReason = error?.message ?? 'closed by the server';
               settle(error ?? new Error(`${kind}: closed before it was ready`));
             },
           },
@@ -120,7 +122,7 @@ function deliveryReport(only: 'fast' | undefined): DeliveryReport {
     lost += missing;
     lostByKind[slot.kind] = (lostByKind[slot.kind] ?? 0) + missing;
   }
-  return { received, distinct: distinct.reduce((a, b) => a + b, 0), outOfOrder, lost, lastAt, lostByKind, closed };
+  return { received, distinct: distinct.reduce((a, b) => a + b, 0), outOfOrder, lost, lastAt, lostByKind, closed, firstCloseReason };
 }
 
 function distinctOf(only: 'fast' | undefined): number {
@@ -207,6 +209,11 @@ serveCommands<LoadgenCommands>({
     received = 0;
     outOfOrder = 0;
     lastAt = 0;
+    firstCloseReason = '';
+    return null;
+  },
+  expectPerClient: ({ expectedPerClient: perClient }) => {
+    expectedPerClient = perClient;
     return null;
   },
   deliveries: ({ expected, timeoutMs, idleMs, only }) => waitForDeliveries(expected, timeoutMs, idleMs, only),

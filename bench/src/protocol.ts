@@ -63,8 +63,14 @@ export interface ServerCommands {
   closedClients: Command<null, number>;
   /** `count` broadcasts of `bytes`-byte payloads numbered from `firstSeq`, `perTurn` per setImmediate turn. */
   burst: Command<{ count: number; firstSeq: number; perTurn: number; bytes: number }, { startedAt: number; endedAt: number }>;
-  /** One broadcast every `intervalMs`, `count` times; answers when the last one was sent. */
-  hold: Command<{ count: number; firstSeq: number; intervalMs: number; bytes: number }, { startedAt: number; endedAt: number }>;
+  /**
+   * One broadcast every `intervalMs`, `count` times or until `durationMs` has passed, whichever
+   * comes first (an overloaded loop fires its timer late: then fewer are sent); answers how many.
+   */
+  hold: Command<
+    { count: number; firstSeq: number; intervalMs: number; bytes: number; durationMs?: number },
+    { startedAt: number; endedAt: number; sent: number }
+  >;
   memory: Command<null, MemorySample>;
   cpu: Command<null, CpuUsage>;
   /** Starts measuring event-loop delay afresh. */
@@ -101,6 +107,8 @@ export interface DeliveryReport {
   lostByKind: Record<string, number>;
   /** Clients whose connection ended (by the server, or an error); with `only: 'fast'`, readers only. */
   closed: number;
+  /** Why the first client that closed did ('' when none did, or it closed cleanly). */
+  firstCloseReason: string;
 }
 
 export interface EchoReport {
@@ -124,6 +132,8 @@ export interface LoadgenCommands {
   connect: Command<ConnectArgs, { connected: number; failed: number; ms: number; firstError: string }>;
   /** Forgets every count; `expectedPerClient` is what `deliveries` will call lost when missing. */
   resetCounts: Command<{ expectedPerClient: number; firstSeq: number }, null>;
+  /** Changes what `deliveries` expects per client (when fewer were sent than planned). */
+  expectPerClient: Command<{ expectedPerClient: number }, null>;
   /** Waits until `expected` payloads were received (or `timeoutMs`, or `idleMs` with nothing new), then reports. */
   deliveries: Command<{ expected: number; timeoutMs: number; idleMs: number; only?: 'fast' }, DeliveryReport>;
   /** Each client does `rounds` sequential round trips of a `bytes`-byte payload. */

@@ -42,21 +42,21 @@ export function judge(result: WorkloadResult, target: Target): TargetVerdict {
   const byLabel = new Map(result.rows.map((row) => [row.contender.label, row]));
   const value = medianOf(byLabel.get(target.subject), target.metric);
   const column = result.workload.columns.find((entry) => entry.key === target.metric);
-  const name = column?.label ?? target.metric;
-  if ('below' in target) {
-    const met = Number.isNaN(value) ? undefined : value < target.below;
-    return { workload: result.workload.title, text: `${target.subject} ${name} < ${target.unit}`, measured: column?.format(value) ?? String(value), met };
-  }
-  const peerValue = medianOf(byLabel.get(target.peer), target.metric);
-  const ratio = value / peerValue;
-  const [sign, bound] = 'atLeast' in target ? ['≥', target.atLeast] : ['≤', target.atMost];
-  const met = Number.isFinite(ratio) ? ('atLeast' in target ? ratio >= target.atLeast : ratio <= target.atMost) : undefined;
-  return {
+  const format = (n: number): string => (Number.isNaN(n) ? 'no result' : (column?.format ?? String)(n));
+  const verdict = (bound: string, measured: string, met: boolean | undefined): TargetVerdict => ({
     workload: result.workload.title,
-    text: `${target.subject} ${name} ${sign} ${bound.toFixed(1)}× ${target.peer}`,
-    measured: Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a',
+    text: `${target.subject} ${column?.label ?? target.metric} ${bound}`,
+    measured,
     met,
-  };
+  });
+  if ('below' in target) return verdict(`< ${target.unit}`, format(value), Number.isNaN(value) ? false : value < target.below);
+  if ('atLeastValue' in target) return verdict(`≥ ${target.unit}`, format(value), Number.isNaN(value) ? false : value >= target.atLeastValue);
+  const bound = 'atLeast' in target ? `≥ ${target.atLeast.toFixed(1)}× ${target.peer}` : `≤ ${target.atMost.toFixed(1)}× ${target.peer}`;
+  // A subject with no result has not met its target; a peer with none leaves the ratio unknown.
+  if (Number.isNaN(value)) return verdict(bound, 'no result', false);
+  const ratio = value / medianOf(byLabel.get(target.peer), target.metric);
+  if (!Number.isFinite(ratio)) return verdict(bound, 'no peer result', undefined);
+  return verdict(bound, `${ratio.toFixed(2)}×`, 'atLeast' in target ? ratio >= target.atLeast : ratio <= target.atMost);
 }
 
 const verdictWord = (met: boolean | undefined): string => (met === undefined ? 'n/a' : met ? 'yes' : '**NO**');

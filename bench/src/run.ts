@@ -8,6 +8,7 @@
  * profiles to bench/results/profiles/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine, describeRevision, openFilesLimit } from './machine.js';
@@ -69,6 +70,7 @@ const header = [
   `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
   `- machine: ${describeMachine()}`,
   `- grappler: ${describeRevision()}, its built dist/`,
+  `- load average before the run: ${loadAverage()} (other work on the machine moves every figure)`,
   `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time`,
 ].join('\n');
 
@@ -102,11 +104,18 @@ for (const workload of selected) {
   console.log(`\n${table}\n`);
   save();
 }
+sections.push(`Load average at the end: ${loadAverage()} (the bench's own two busy processes count for about 2 of it).`);
 const summary = renderSummary(results);
 console.log(`\n${summary}\n`);
 save();
 console.log(`written to ${outFile}`);
 process.exit(0);
+
+function loadAverage(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
+}
 
 async function runOnce(workload: Workload, row: ContenderResult, rep: number): Promise<RunOutcome> {
   const label = `${workload.id} / ${row.contender.label} / run ${rep}`;

@@ -60,16 +60,17 @@ serveCommands<ServerCommands>({
       };
       turn();
     }),
-  hold: ({ count, firstSeq, intervalMs, bytes }) =>
+  hold: ({ count, firstSeq, intervalMs, bytes, durationMs }) =>
     new Promise((resolve) => {
       const startedAt = wallNow();
+      const endBy = startedAt + (durationMs ?? Number.POSITIVE_INFINITY);
       let sent = 0;
       const timer = setInterval(() => {
         server.broadcast(makePayload(firstSeq + sent, bytes));
         sent++;
-        if (sent >= count) {
+        if (sent >= count || wallNow() >= endBy) {
           clearInterval(timer);
-          resolve({ startedAt, endedAt: wallNow() });
+          resolve({ startedAt, endedAt: wallNow(), sent });
         }
       }, intervalMs);
     }),

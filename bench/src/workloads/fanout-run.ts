@@ -37,7 +37,7 @@ export function runFanout(spec: FanoutSpec): Promise<RunResult> {
     const notes: string[] = [];
     if (report.lost > 0) notes.push(`${report.lost} of ${spec.clients * spec.broadcasts} never arrived`);
     if (report.outOfOrder > 0) notes.push(`${report.outOfOrder} duplicate or out of order`);
-    if (report.closed > 0) notes.push(`${report.closed} clients closed`);
+    if (report.closed > 0) notes.push(`${report.closed} clients closed (first: ${report.firstCloseReason})`);
     return {
       metrics: { deliveriesPerSec: report.distinct / seconds, lost: report.lost },
       cpu: cpuBetween(before, after),

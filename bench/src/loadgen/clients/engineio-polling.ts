@@ -32,22 +32,36 @@ export function engineIoPollingClient({ index, host, port, sink, life }: ClientS
 
   const post = (body: string): void => {
     postQueue.push(body);
-    if (posts === null) {
-      posts = new HttpConnection(host, port);
-      posts.onClose = stop;
-    }
     sendNextPost();
   };
+  /** The body of the POST in flight, to send again if its connection closes under it. */
+  let posting: string | null = null;
   const sendNextPost = (): void => {
-    if (posts === null || posts.busy || postQueue.length === 0 || stopped) return;
+    if (stopped || postQueue.length === 0 || posting !== null) return;
+    if (posts === null) {
+      const connection = new HttpConnection(host, port);
+      posts = connection;
+      // The server closes a keep-alive connection left idle (5 s in Node): that is no reason to
+      // stop; the next POST opens another.
+      connection.onClose = () => {
+        if (posts === connection) posts = null;
+        if (posting !== null) postQueue.unshift(posting);
+        posting = null;
+        sendNextPost();
+      };
+    }
     const body = postQueue.shift()!;
+    posting = body;
     const path = `${ENGINE_IO_PATH}&transport=polling&sid=${sid}`;
     posts.request(postRequest(host, port, path, 'text/plain;charset=UTF-8', body), {
       head: (status) => {
         if (status !== 200) stop(new Error(`engine.io POST: status ${status}`));
       },
       body: () => {},
-      end: sendNextPost,
+      end: () => {
+        posting = null;
+        sendNextPost();
+      },
     });
   };
 
