@@ -15,6 +15,8 @@ import { describeMachine, describeRevision, openFilesLimit } from './machine.js'
 import { type ContenderResult, type RunOutcome, type WorkloadResult, renderSummary, renderWorkload } from './report.js';
 import { describe } from './rpc.js';
 import { FULL, QUICK, type Scale } from './scale.js';
+import { snapshotBuiltPackages } from './snapshot.js';
+import { runTrial } from './trial.js';
 import { clusterWorkload } from './workloads/cluster.js';
 import { echoWorkload } from './workloads/echo.js';
 import { fanoutWorkload } from './workloads/fanout.js';
@@ -69,7 +71,7 @@ const header = [
   '',
   `- date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
   `- machine: ${describeMachine()}`,
-  `- grappler: ${describeRevision()}, its built dist/`,
+  `- grappler: ${describeRevision()}, built and its dist/ copied once at the start`,
   `- load average before the run: ${loadAverage()} (other work on the machine moves every figure)`,
   `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time`,
 ].join('\n');
@@ -77,6 +79,15 @@ const header = [
 const files = openFilesLimit();
 if (files !== undefined && files < 12_000 && selected.includes(mixedHoldWorkload)) {
   console.warn(`warning: open files limited to ${files}; the hold needs about 10,000 per process (ulimit -n 20000)`);
+}
+
+// One build for the whole run, and a run that stops at once when that build does not load.
+const snapshot = snapshotBuiltPackages();
+try {
+  await runTrial({ servers: [{ name: 'grappler' }], timeoutMs: 30_000 }, async () => {});
+} catch (error) {
+  console.error(`grappler's built packages (${snapshot.join(', ')}) do not start a server: ${describe(error)}`);
+  process.exit(1);
 }
 
 mkdirSync(resultsDir, { recursive: true });
