@@ -45,6 +45,7 @@ export interface ClientHost {
   publishFrom(client: Client, channel: string, data: string | Uint8Array): Promise<void>;
   storageFor(id: string): KeyValueStore;
   maxBufferedBytes: number;
+  highWaterMarkBytes: number;
 }
 
 /** What a Client learns from each connection it gets. */
@@ -73,8 +74,8 @@ export class Client extends EventEmitter<ClientEvents> {
   /** Who the client is, as the hub's `identify` hook said (undefined without one). */
   readonly user: unknown;
   readonly #host: ClientHost;
-  /** What the peer sent, carried out in order even while a command waits for a hook. */
-  readonly #inbox = new SerialQueue();
+  /** What the peer sent, carried out in order even while a command waits for a hook (made on first use). */
+  #inbox: SerialQueue | undefined;
   #info: ConnectionInfo;
   #connection: Connection | undefined;
   #state: number;
@@ -205,6 +206,8 @@ export class Client extends EventEmitter<ClientEvents> {
     const connection = this.#connection;
     if (this.#closed || !connection) return false;
     const ok = connection.write(frame ?? connection.format.encode(message), message.seq);
+    // A write that returned true left no more than highWaterMarkBytes queued: nothing to check.
+    if (ok && this.#host.highWaterMarkBytes <= this.#host.maxBufferedBytes) return true;
     const buffered = connection.bufferedBytes;
     if (buffered > this.#host.maxBufferedBytes) {
       this.report(new LimitExceededError('maxBufferedBytes', this.#host.maxBufferedBytes, buffered));
@@ -257,6 +260,7 @@ export class Client extends EventEmitter<ClientEvents> {
       const number = first + index;
       const item = items[index]!;
       this.#upstream = number;
+      this.#inbox ??= new SerialQueue();
       this.#inbox.run(() => this.#host.receive(this, item, number));
     }
     return true;

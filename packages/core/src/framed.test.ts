@@ -33,7 +33,7 @@ describe('framed envelopes', () => {
   it('stamps the id, channel and sender when there are some, and carries replies', () => {
     const message = new OutboundMessage('hi', undefined, { channel: 'room', sender: { name: 'ada' } });
     message.seq = 7;
-    message.id = 'node.7';
+    message.node = 'node';
     expect(JSON.parse(encodeEnvelope(message))).toEqual({ s: 7, id: 'node.7', ts: message.time, c: 'room', from: { name: 'ada' }, d: 'hi' });
     const reply = new OutboundMessage('', undefined, { reply: { t: 'error', code: 'ERR_FORBIDDEN', message: 'no', c: 'room', ref: 3 } });
     reply.seq = 8;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientHost, type ConnectionInfo } from './client';
+import { ClientLink, type LinkHost } from './client-link';
 import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
@@ -127,6 +128,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #servers = new Set<HttpServer>();
   readonly #host: ClientHost;
   readonly #port: HubPort;
+  readonly #linkHost: LinkHost;
   readonly #log: MessageLog<OutboundMessage>;
   readonly #framed = new FramedClients();
   readonly #channels = new ChannelRegistry();
@@ -226,6 +228,30 @@ export class Hub extends ClientRegistry<HubEvents> {
       publishFrom: (client, channel, data) => this.#membership.publishFrom(client, channel, data),
       storageFor: (id) => this.#storageFor(id),
       maxBufferedBytes: this.limits.maxBufferedBytes,
+      highWaterMarkBytes: this.limits.highWaterMarkBytes,
+    };
+    this.#linkHost = {
+      receiveFramed: (client, connection, data) => {
+        const error = this.#framed.receive(client, connection, data);
+        if (error) this.#clientError(client, error);
+        else this.#persistUpstream(client);
+      },
+      receiveNumbered: (client, first, messages) => {
+        const delivered = client.receiveNumbered(first, messages);
+        this.#framed.acknowledged(client); // the transport answers a numbered batch itself
+        this.#persistUpstream(client);
+        return delivered;
+      },
+      clientError: (client, error) => this.#clientError(client, error),
+      closed: (client, framed, reason) => {
+        // A framed peer that vanished without a close frame (1006) may come back: keep it a while.
+        if (framed && reason.code === 1006 && !this.#closed) {
+          this.#logger(`client ${client.id} detached (${reason.reason || 'connection lost'})`, LOG.INFO);
+          client.detach();
+          return;
+        }
+        this.#onClosed(client, reason);
+      },
     };
     this.#port = {
       limits: this.limits,
@@ -535,42 +561,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** The callbacks of one connection; once another connection took over, its drops are ignored. */
   #bind(client: Client, connection: Connection): AttachedConnection {
-    const framed = isFramed(connection.format);
-    const current = (): boolean => client.connection === connection;
-    return {
-      client,
-      message: (data) => {
-        if (!framed || typeof data !== 'string') {
-          client.emit('message', data);
-          return;
-        }
-        const error = this.#framed.receive(client, connection, data);
-        if (error) this.#clientError(client, error);
-        else this.#persistUpstream(client);
-      },
-      numbered: (first, messages) => {
-        const delivered = client.receiveNumbered(first, messages);
-        this.#framed.acknowledged(client); // the transport answers a numbered batch itself
-        this.#persistUpstream(client);
-        return delivered;
-      },
-      drain: () => {
-        if (current()) client.emit('drain');
-      },
-      error: (error) => {
-        if (current()) this.#clientError(client, error);
-      },
-      closed: (reason) => {
-        if (!current()) return;
-        // A framed peer that vanished without a close frame (1006) may come back: keep it a while.
-        if (framed && reason.code === 1006 && !this.#closed) {
-          this.#logger(`client ${client.id} detached (${reason.reason || 'connection lost'})`, LOG.INFO);
-          client.detach();
-          return;
-        }
-        this.#onClosed(client, reason);
-      },
-    };
+    return new ClientLink(this.#linkHost, client, connection, isFramed(connection.format));
   }
 
   #clientError(client: Client, error: GrapplerError): void {
@@ -709,7 +700,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   #enter(message: OutboundMessage, addressing: Addressing, shared?: SharedLogEntry): LogEntry<OutboundMessage> {
     this.#seq = shared ? shared.seq : this.#seq + 1;
     message.seq = this.#seq;
-    message.id = `${shared ? shared.node : this.nodeId}.${this.#seq}`;
+    message.node = shared ? shared.node : this.nodeId;
     const entry = { seq: this.#seq, message, bytes: message.byteLength + ENTRY_OVERHEAD_BYTES, frames: new Map(), ...addressing };
     this.#log.append(entry);
     return entry;
@@ -729,34 +720,34 @@ export class Hub extends ClientRegistry<HubEvents> {
       const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel);
       const filter = this.#hooks.filter;
       if (!filter) {
-        const entry = enter(addressing);
-        for (const client of recipients) if (client !== except && (!only || only(client))) this.#deliverEntry(client, entry);
+        deliverToAll(enter(addressing), recipients, except, only);
         return;
       }
       const targets = [...recipients].filter((client) => client !== except && (!only || only(client)));
       return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
         const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
         const entry = enter(excluded.size > 0 ? { ...addressing, excluded } : addressing);
-        targets.forEach((client, index) => {
-          if (verdicts[index] === null) this.#deliverEntry(client, entry);
-        });
+        deliverToAll(
+          entry,
+          targets.filter((_, index) => verdicts[index] === null),
+          undefined,
+          undefined,
+        );
       });
     });
   }
 
-  #deliverEntry(client: Client, entry: LogEntry<OutboundMessage>): void {
-    const connection = client.connection;
-    if (connection) client.deliver(entry.message, frameOf(entry, connection));
-  }
-
-  /** One message for one client, in order with every other delivery. */
+  /**
+   * One message for one client, in order with every other delivery. Only a framed client's is
+   * numbered and logged: a plain client is never replayed anything, so the log would only carry it.
+   */
   #deliverTo(client: Client, message: OutboundMessage): boolean {
     if (!this.#deliveries.busy) {
-      this.#enter(message, { to: client.id });
+      if (this.#framed.has(client)) this.#enter(message, { to: client.id });
       return client.deliver(message, undefined);
     }
     this.#deliveries.run(() => {
-      this.#enter(message, { to: client.id });
+      if (this.#framed.has(client)) this.#enter(message, { to: client.id });
       client.deliver(message, undefined);
     });
     return client.bufferedBytes <= this.limits.highWaterMarkBytes;
@@ -832,6 +823,25 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 }
 
+/**
+ * The broadcast loop, the hottest path of all: a frame per wire format, looked up only when the
+ * format changes from one recipient to the next, and nothing allocated per recipient.
+ */
+function deliverToAll(entry: LogEntry<OutboundMessage>, recipients: Iterable<Client>, except: Client | undefined, only: ((client: Client) => boolean) | undefined): void {
+  let format: unknown;
+  let frame: unknown;
+  for (const client of recipients) {
+    if (client === except || (only !== undefined && !only(client))) continue;
+    const connection = client.connection;
+    if (connection === undefined) continue;
+    if (connection.format !== format) {
+      format = connection.format;
+      frame = frameOf(entry, connection);
+    }
+    client.deliver(entry.message, frame);
+  }
+}
+
 /** The frame of a logged message for `connection`'s format: encoded once per format, then shared. */
 function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unknown {
   const format = connection.format;
@@ -849,7 +859,7 @@ function sharedMessage(entry: SharedLogAppend & { readonly seq?: number }, chann
   const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, stamp, entry.time);
   if (entry.seq !== undefined) {
     message.seq = entry.seq;
-    message.id = `${entry.node}.${entry.seq}`;
+    message.node = entry.node;
   }
   return message;
 }

@@ -24,6 +24,7 @@ export type { MessageStamp } from './message';
 export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
 export { rejectSocket } from './reject-socket';
+export { type TickEndListener, atTickEnd, currentTick } from './tick-cork';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
 export { compileGlob, matchesGlob } from './glob';
 export type { SharedAddressing, SharedLog, SharedLogAppend, SharedLogEntry, SharedLogRange } from './shared-log';

@@ -24,8 +24,8 @@ export class OutboundMessage {
    * docs/framed-mode.md); undefined for a message that never entered one.
    */
   seq: number | undefined;
-  /** A unique id (`<nodeId>.<seq>`), given with the number. */
-  id: string | undefined;
+  /** The node that numbered it (its `nodeId`), given with the number. */
+  node: string | undefined;
   /** When the message was made, in milliseconds since the epoch. */
   readonly time: number;
   readonly channel: string | undefined;
@@ -48,6 +48,11 @@ export class OutboundMessage {
       this.text = undefined;
       this.binary = true;
     }
+  }
+
+  /** A unique id (`<nodeId>.<seq>`) once it has a number; made when asked for (framed clients), not per message. */
+  get id(): string | undefined {
+    return this.seq === undefined || this.node === undefined ? undefined : `${this.node}.${this.seq}`;
   }
 
   /** The payload's size in bytes (UTF-8 for text), without encoding it. */

@@ -4,7 +4,7 @@
  *   'data' → classifyFirstBytes(all bytes so far)
  *     undecided → keep reading (at most 22 bytes are ever held)
  *     policy    → write the policy + NUL and end; the timeout still destroys a peer that lingers
- *     other     → stop watching, clear the timeout, pause, unshift the bytes, onOther(socket)
+ *     other     → stop watching, clear the timer, pause, unshift the bytes, onOther(socket)
  *   'timeout', or 'end' before a decision → destroy
  *   'error' (ECONNRESET...) → log, destroy; never thrown
  */
@@ -28,7 +28,8 @@ export function answerPolicyRequest(socket: Socket, resolved: ResolvedFlashPolic
     if (decision === 'undecided') return;
     socket.removeListener('data', onData).removeListener('end', onEnd);
     if (decision === 'other') {
-      socket.removeListener('timeout', onTimeout).removeListener('error', onError);
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
       passOn(socket, received, onOther);
       return;
     }
@@ -36,6 +37,7 @@ export function answerPolicyRequest(socket: Socket, resolved: ResolvedFlashPolic
     socket.end(policy); // the timeout and error listeners stay, for a peer that lingers or resets
   };
   const onTimeout = (): void => {
+    if (socket.destroyed) return; // gone before a decision: nothing to close
     log(`flash-policy: closed ${peer}, nothing decisive within ${timeoutMs} ms`, LOG.INFO);
     socket.destroy();
   };
@@ -46,13 +48,14 @@ export function answerPolicyRequest(socket: Socket, resolved: ResolvedFlashPolic
     socket.destroy();
   };
 
-  socket.setTimeout(timeoutMs);
-  socket.on('timeout', onTimeout).on('error', onError).on('end', onEnd).on('data', onData);
+  // A timer of its own, not socket.setTimeout(): a socket keeps its last timeout object for good,
+  // and every HTTP and WebSocket connection passes through here.
+  const timer = setTimeout(onTimeout, timeoutMs).unref();
+  socket.on('error', onError).on('end', onEnd).on('data', onData);
 }
 
 /** Returns the socket to the state it was accepted in, bytes and all, and hands it on. */
 function passOn(socket: Socket, received: Buffer, onOther: OnOtherSocket): void {
-  socket.setTimeout(0); // the next owner's own timeouts start from a clean slate
   socket.pause(); // nothing may flow before the next owner listens
   socket.unshift(received);
   onOther(socket);

@@ -53,21 +53,43 @@ function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdl
   return { session, log, gone };
 }
 
+/** Lets the tick end: frames written in it are flushed then. */
+const tickEnd = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('Session', () => {
-  it('keeps what is written while no request is open, and delivers it in order on the next', () => {
+  it('keeps what is written while no request is open, and delivers it in order on the next', async () => {
     const { session } = createSession();
     for (const text of ['a', 'b', 'c']) session.write(text);
     const downstream = new RecordingDownstream();
     session.open(downstream, undefined);
+    expect(downstream.received).toEqual([1, 2, 3]);
     session.write('d');
+    await tickEnd();
     expect(downstream.received).toEqual([1, 2, 3, 4]);
   });
 
-  it('re-sends, once and first, what the client has not acknowledged when it resumes', () => {
+  it('sends what is written in one tick as one batch: a long poll answers with all of it', async () => {
+    const { session } = createSession();
+    const poll = new RecordingDownstream(true);
+    const batches: number[][] = [];
+    const send = poll.send.bind(poll);
+    poll.send = (entries) => {
+      batches.push(entries.map((entry) => entry.seq));
+      return send(entries);
+    };
+    session.open(poll, undefined);
+    for (const text of ['a', 'b', 'c']) session.write(text);
+    expect(batches).toEqual([]); // not yet: the tick goes on
+    await tickEnd();
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('re-sends, once and first, what the client has not acknowledged when it resumes', async () => {
     const { session } = createSession();
     const first = new RecordingDownstream(true);
     session.open(first, undefined);
     session.write('a');
+    await tickEnd();
     session.write('b');
     session.write('c');
     expect(first.received).toEqual([1]);
@@ -85,11 +107,14 @@ describe('Session', () => {
     expect(fourth.received).toEqual([]);
   });
 
-  it('keeps only resumeWindowBytes of sent frames for resuming', () => {
+  it('keeps only resumeWindowBytes of sent frames for resuming', async () => {
     const { session } = createSession({ resumeWindowBytes: 2 });
     const first = new RecordingDownstream();
     session.open(first, undefined);
-    for (const text of ['a', 'b', 'c', 'd']) session.write(text);
+    for (const text of ['a', 'b', 'c', 'd']) {
+      session.write(text);
+      await tickEnd();
+    }
     const again = new RecordingDownstream();
     session.open(again, 0);
     expect(again.received).toEqual([3, 4]);

@@ -1,7 +1,7 @@
 /**
  * One HTTP client's session: the hub's Connection for a client whose requests come and go.
  *
- *   hub frame -> write() -> pending (seq assigned, in order) --flush--> the open response
+ *   hub frame -> write() -> pending (seq assigned, in order) --flush at tick end--> the open response
  *                                                              \-> sent (kept for resume)
  *   a new request -> open(downstream, resumeAfter): sent entries after the client's last seq
  *   go out again, then pending; the previous response, if any, is ended cleanly
@@ -14,6 +14,7 @@ import {
   GrapplerError,
   type UpstreamItem,
   type WireFormat,
+  atTickEnd,
   isFramed,
 } from '@grappler/core';
 
@@ -70,6 +71,8 @@ export class Session<Frame> implements Connection<Frame> {
   /** Set by close() while frames still wait for the client's next request. */
   #closing: CloseReason | undefined;
   #onTerminate: ((downstream: Downstream<Frame>) => void) | undefined;
+  /** A flush is due when the tick ends: what is written in one tick goes out in one batch. */
+  #flushDue = false;
 
   constructor(
     id: string,
@@ -114,7 +117,12 @@ export class Session<Frame> implements Connection<Frame> {
     this.#seq = seq !== undefined && isFramed(this.format) ? seq : this.#seq + 1;
     this.#pending.push({ seq: this.#seq, frame, bytes });
     this.#pendingBytes += bytes;
-    this.#flush();
+    // Not at once: the frames of a burst (a broadcast loop, a replay) go out together, and a long
+    // poll answers with all of them rather than with the first.
+    if (this.#downstream && !this.#flushDue) {
+      this.#flushDue = true;
+      atTickEnd(this);
+    }
     if (this.bufferedBytes <= this.#settings.highWaterMarkBytes) return true;
     this.#awaitingDrain = true;
     return false;
@@ -174,6 +182,12 @@ export class Session<Frame> implements Connection<Frame> {
     if (this.#closing) this.#finish(this.#closing);
   }
 
+  /** @internal The tick in which frames were written has ended: they go out as one batch. */
+  tickEnded(): void {
+    this.#flushDue = false;
+    this.#flush();
+  }
+
   /** The open response flushed what it had buffered: a writer waiting for `drain` may go on. */
   flushed(): void {
     if (this.#awaitingDrain && this.bufferedBytes <= this.#settings.highWaterMarkBytes) {
@@ -214,6 +228,7 @@ export class Session<Frame> implements Connection<Frame> {
    */
   close(reason: CloseReason): void {
     if (this.#closed || this.#closing) return;
+    this.#flush(); // what was written this tick goes out before the end
     if (!this.#downstream && this.#pending.length > 0) {
       this.#closing = reason;
       return;

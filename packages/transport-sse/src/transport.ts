@@ -23,7 +23,6 @@ const STREAM_HEADERS = Object.freeze({
   'Cache-Control': 'no-cache',
   // nginx buffers proxied responses unless told not to; an event stream must not wait.
   'X-Accel-Buffering': 'no',
-  Connection: 'keep-alive',
 });
 
 /**
@@ -64,6 +63,8 @@ function openStream(
   // A write racing the peer's reset must not become an unhandled 'error'; the close that
   // follows detaches the stream and the session keeps what was not acknowledged.
   res.on('error', () => {});
+  // The stream ends with its connection: no chunked encoding, so each event is one write, not four.
+  res.useChunkedEncodingByDefault = false;
   res.writeHead(200, { ...context.headers, ...STREAM_HEADERS });
   let head = paddingComment(settings.paddingBytes) + retryField(settings.retryMs);
   // An id before any message: a browser that loses this stream before its first event still

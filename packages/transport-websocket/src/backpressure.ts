@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import type { FrameWriter } from './tick-corked';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -23,16 +23,16 @@ export class Backpressure {
     return this.#awaiting;
   }
 
-  /** Writes a frame straight to the socket; `buffered()` tells how much is still queued after it. */
-  writeTo(socket: Duplex, frame: Uint8Array, buffered: () => number): boolean {
+  /** Writes a frame to the socket; `buffered` is how much is queued for the socket after it. */
+  writeTo(out: FrameWriter, frame: Uint8Array, buffered: { readonly bufferedBytes: number }): boolean {
     if (this.#awaiting) {
-      socket.write(frame, this.watch());
+      out.write(frame, this.watch());
       return false;
     }
-    socket.write(frame);
-    if (buffered() <= this.#highWaterMarkBytes) return true;
+    out.write(frame);
+    if (buffered.bufferedBytes <= this.#highWaterMarkBytes) return true;
     // An empty write queued behind the frame tells when everything before it has gone.
-    socket.write(EMPTY, this.watch());
+    out.write(EMPTY, this.watch());
     return false;
   }
 

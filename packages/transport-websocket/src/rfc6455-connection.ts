@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { Backpressure } from './backpressure';
 import { fromWsError } from './errors';
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
+import { TickCorkedWriter } from './tick-corked';
 
 /**
  * One RFC 6455 peer: `ws` parses what the peer sends and runs the closing handshake; frames
@@ -13,16 +14,16 @@ import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
   readonly format: WireFormat<Buffer | OutboundMessage>;
   readonly #ws: WebSocket;
-  readonly #socket: Duplex;
   readonly #backpressure: Backpressure;
+  readonly #out: TickCorkedWriter;
   #events: ConnectionEvents | undefined;
   #alive = true;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
   constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
     this.#ws = ws;
-    this.#socket = socket;
     this.#backpressure = new Backpressure(highWaterMarkBytes, () => this.#events?.drain());
+    this.#out = new TickCorkedWriter(socket);
     const raw: WireFormat<Buffer | OutboundMessage> = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
     this.format = framed ? framedFormat(raw) : raw;
   }
@@ -33,7 +34,8 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
     const ws = this.#ws;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       this.#alive = true;
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // `ws` hands a Buffer (binaryType 'nodebuffer'): used as it is, not copied.
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       events.message(isBinary ? bytes : bytes.toString('utf8'));
     });
     ws.on('pong', () => {
@@ -49,7 +51,9 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
 
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    if (!(frame instanceof OutboundMessage)) return this.#backpressure.writeTo(this.#socket, frame, () => this.bufferedBytes);
+    if (!(frame instanceof OutboundMessage)) {
+      return this.#backpressure.writeTo(this.#out, frame, this);
+    }
     // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
     const over = this.#backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
     const data = frame.binary ? frame.bytes : (frame.text ?? '');

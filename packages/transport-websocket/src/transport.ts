@@ -24,8 +24,9 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
     matches: (req: IncomingMessage) =>
       req.headers.upgrade?.toLowerCase() === 'websocket' && pathMatches(settings.path, req.url),
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort): void {
-      // A peer may reset at any point; that must never become an uncaught error.
-      socket.on('error', () => socket.destroy());
+      // A peer may reset at any point; that must never become an uncaught error. (A function of
+      // its own: a closure here would keep this whole scope, request and head included, alive.)
+      socket.on('error', destroyOnError);
       const version = selectVersion(req.headers);
       if (!settings.versions.has(version)) {
         refuse(socket, hub, new HandshakeError('ERR_HANDSHAKE', 426, `WebSocket ${version} is not served here`));
@@ -66,6 +67,10 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
       rfc6455.close();
     },
   };
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 /** Answers a refused upgrade (or drops it, when the accept hook said no) and logs why. */

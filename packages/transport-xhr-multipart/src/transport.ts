@@ -28,6 +28,8 @@ function frameBytes(frame: Buffer): number {
 /** Writes the response head with a boundary of its own and returns the session's downstream for it. */
 function openStream(_req: IncomingMessage, res: ServerResponse, session: Session<Buffer>, context: OpenContext): Downstream<Buffer> {
   const boundary = createBoundary();
+  // The stream ends with its connection: no chunked encoding, so each part is one write, not four.
+  res.useChunkedEncodingByDefault = false;
   res.writeHead(200, {
     ...context.headers,
     'Content-Type': multipartContentType(boundary),

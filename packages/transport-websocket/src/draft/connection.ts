@@ -13,6 +13,7 @@ import { ABNORMAL_CLOSURE, CLOSE_CODE, NORMAL_CLOSURE } from '../close-codes';
 import { type DraftEvent, createDraftDecoder } from './decoder';
 import { DRAFT_CLOSE_FRAME } from './encoder';
 import { DRAFT_FORMAT } from './format';
+import { TickCorkedWriter } from '../tick-corked';
 
 /** Settings of one draft connection. */
 export interface DraftConnectionOptions {
@@ -29,6 +30,7 @@ export class DraftConnection implements Connection<Buffer> {
   readonly #socket: Duplex;
   readonly #options: DraftConnectionOptions;
   readonly #backpressure: Backpressure;
+  readonly #out: TickCorkedWriter;
   #events: ConnectionEvents | undefined;
   #closing = false;
   #closeReason: CloseReason = { code: ABNORMAL_CLOSURE, reason: 'connection lost' };
@@ -39,6 +41,7 @@ export class DraftConnection implements Connection<Buffer> {
     this.#socket = socket;
     this.#options = options;
     this.#backpressure = new Backpressure(options.highWaterMarkBytes, () => this.#events?.drain());
+    this.#out = new TickCorkedWriter(socket);
   }
 
   /** Starts reading; `pending` are the bytes that arrived with the handshake. */
@@ -70,7 +73,7 @@ export class DraftConnection implements Connection<Buffer> {
 
   write(frame: Buffer): boolean {
     if (this.#closing || !this.#socket.writable) return false;
-    return this.#backpressure.writeTo(this.#socket, frame, () => this.bufferedBytes);
+    return this.#backpressure.writeTo(this.#out, frame, this);
   }
 
   close(reason: CloseReason): void {
