@@ -17,6 +17,7 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
   readonly #backpressure: Backpressure;
   readonly #out: TickCorkedWriter;
   #events: ConnectionEvents | undefined;
+  #maxPayload = 0;
   #alive = true;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
@@ -28,21 +29,40 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
     this.format = framed ? framedFormat(raw) : raw;
   }
 
-  /** Starts reporting to the hub. */
+  /**
+   * Starts reporting to the hub. The socket's listeners are functions shared by every connection
+   * (they find theirs on the socket), not four closures per connection: idle connections are
+   * counted in thousands.
+   */
   bind(events: ConnectionEvents, maxPayload: number): void {
     this.#events = events;
-    const ws = this.#ws;
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      this.#alive = true;
-      // `ws` hands a Buffer (binaryType 'nodebuffer'): used as it is, not copied.
-      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      events.message(isBinary ? bytes : bytes.toString('utf8'));
-    });
-    ws.on('pong', () => {
-      this.#alive = true;
-    });
-    ws.on('error', (error) => events.error(fromWsError(error, maxPayload)));
-    ws.on('close', (code, reason) => events.closed({ code, reason: reason.toString('utf8') }));
+    this.#maxPayload = maxPayload;
+    const ws = this.#ws as WebSocket & { [CONNECTION]?: Rfc6455Connection };
+    ws[CONNECTION] = this;
+    ws.on('message', onMessage).on('pong', onPong).on('error', onError).on('close', onClose);
+  }
+
+  /** @internal */
+  received(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    this.#alive = true;
+    // `ws` hands a Buffer (binaryType 'nodebuffer'): used as it is, not copied.
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    this.#events?.message(isBinary ? bytes : bytes.toString('utf8'));
+  }
+
+  /** @internal */
+  ponged(): void {
+    this.#alive = true;
+  }
+
+  /** @internal */
+  failed(error: Error): void {
+    this.#events?.error(fromWsError(error, this.#maxPayload));
+  }
+
+  /** @internal */
+  ended(code: number, reason: Buffer): void {
+    this.#events?.closed({ code, reason: reason.toString('utf8') });
   }
 
   get bufferedBytes(): number {
@@ -81,4 +101,25 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
     this.#alive = false;
     this.#ws.ping();
   }
+}
+
+/** Where a socket's shared listeners find their connection. */
+const CONNECTION = Symbol('grappler.rfc6455Connection');
+
+type BoundSocket = WebSocket & { readonly [CONNECTION]: Rfc6455Connection };
+
+function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  (this as BoundSocket)[CONNECTION].received(data, isBinary);
+}
+
+function onPong(this: WebSocket): void {
+  (this as BoundSocket)[CONNECTION].ponged();
+}
+
+function onError(this: WebSocket, error: Error): void {
+  (this as BoundSocket)[CONNECTION].failed(error);
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as BoundSocket)[CONNECTION].ended(code, reason);
 }
