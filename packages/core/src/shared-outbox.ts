@@ -148,6 +148,7 @@ export class SharedOutbox {
    * failed after later ones were held must not reach this node's clients after them.
    */
   #releaseEarly(): void {
+    if (this.#earlyQueue.length === 0) return; // the usual case: nothing held
     const floor: number = this.#inFlight.values().next().value ?? Number.POSITIVE_INFINITY;
     while (this.#earlyQueue.length > 0 && this.#earlyQueue[0]!.originSeq! < floor) this.#settings.early(this.#earlyQueue.shift()!);
   }
