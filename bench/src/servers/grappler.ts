@@ -4,13 +4,12 @@
  * to it (echo). With `redisUrl` it is a cluster node: Redis storage and `redisLog()`, as in
  * `examples/cluster`.
  */
-import { redisLog, redisStorage } from '@grappler/storage-redis';
 import { Server, type ServerOptions } from 'grappler';
 import type { ServerConfig } from '../protocol.js';
 import type { BenchServer } from './types.js';
 
-export function grapplerServer(config: ServerConfig): BenchServer {
-  const server = new Server(clusterOptions(config));
+export async function grapplerServer(config: ServerConfig): Promise<BenchServer> {
+  const server = new Server(await clusterOptions(config));
   let closed = 0;
   server.on('connection', (client) => {
     client.on('message', (data) => client.write(data));
@@ -24,8 +23,10 @@ export function grapplerServer(config: ServerConfig): BenchServer {
   };
 }
 
-function clusterOptions(config: ServerConfig): ServerOptions {
+/** Redis storage and log for a cluster node; imported only then, so a lone server carries no ioredis. */
+async function clusterOptions(config: ServerConfig): Promise<ServerOptions> {
   if (config.redisUrl === undefined) return {};
+  const { redisLog, redisStorage } = await import('@grappler/storage-redis');
   const shared = { url: config.redisUrl, keyPrefix: config.keyPrefix ?? 'bench:' };
   return {
     nodeId: config.nodeId ?? 'node',
