@@ -4,7 +4,8 @@
  * server. Deliveries/s = distinct payloads received by all clients / (arrival of the last one −
  * the moment the server started the burst).
  */
-import type { ServerConfig, WireKind } from '../protocol.js';
+import type { ServerConfig, ServerName, WireKind } from '../protocol.js';
+import type { Contender } from './types.js';
 import { type RunResult, type Trial, connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 
 export interface FanoutSpec {
@@ -44,4 +45,19 @@ export function runFanout(spec: FanoutSpec): Promise<RunResult> {
       note: notes.join('; '),
     };
   });
+}
+
+/** A server measured by a burst fan-out (workloads 1 and 4), with the sizes of `scale[sizes]`. */
+export function fanoutContender(sizes: 'fanout' | 'http', label: string, server: ServerName, kind: WireKind, about: string): Contender {
+  return {
+    label,
+    about,
+    run: (scale, options) =>
+      runFanout({
+        ...scale[sizes],
+        servers: [{ name: server }],
+        kind,
+        serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [],
+      }),
+  };
 }

@@ -1,21 +1,10 @@
 import type { ServerName, WireKind } from '../protocol.js';
 import { count, perSecond } from './format.js';
-import { runFanout } from './fanout-run.js';
+import { fanoutContender } from './fanout-run.js';
 import type { Contender, Workload } from './types.js';
 
-function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
-  return {
-    label,
-    about,
-    run: (scale, options) =>
-      runFanout({
-        ...scale.http,
-        servers: [{ name: server }],
-        kind,
-        serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [],
-      }),
-  };
-}
+const contender = (label: string, server: ServerName, kind: WireKind, about: string): Contender =>
+  fanoutContender('http', label, server, kind, about);
 
 export const httpFanoutWorkload: Workload = {
   id: 'http',
