@@ -623,19 +623,29 @@ export class Hub extends ClientRegistry<HubEvents> {
   #deliverEarly(entry: SharedLogAppend): void {
     if (entry.reply !== undefined) return;
     const plain = (client: Client): boolean => !this.#framed.has(client);
-    const toClient = entry.to !== undefined && (entry.to !== entry.channel || this.clients.has(entry.to));
-    const message = sharedMessage(entry, toClient ? undefined : entry.channel);
-    if (toClient) {
-      const to = entry.to!;
-      this.#deliveries.run(() => {
-        const client = this.clients.get(to);
-        if (client && plain(client)) client.deliver(message, undefined);
-      });
+    const route = this.#routeShared(entry);
+    const message = sharedMessage(entry, route.channel);
+    if (route.to === undefined) {
+      this.#fanOut(message, route.addressing, route.except, { unnumbered: true, only: plain });
       return;
     }
-    const addressing: Addressing = { ...(entry.channel !== undefined && { channel: entry.channel }), ...(entry.except !== undefined && { except: entry.except }) };
-    const except = entry.except === undefined ? undefined : this.clients.get(entry.except);
-    this.#fanOut(message, addressing, except, { unnumbered: true, only: plain });
+    const to = route.to;
+    this.#deliveries.run(() => {
+      const client = this.clients.get(to);
+      if (client && plain(client)) client.deliver(message, undefined);
+    });
+  }
+
+  /**
+   * Where a shared entry goes on this node: one client (`to`), or a fan-out. `to` and `channel`
+   * naming the same target (`hub.to()` in a cluster) mean the client of that id, else the channel.
+   */
+  #routeShared(entry: SharedLogAppend): SharedRoute {
+    const { to } = entry;
+    if (to !== undefined && (to !== entry.channel || this.clients.has(to))) return { to, channel: undefined, addressing: {}, except: undefined };
+    const { channel, except } = entry;
+    const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(except !== undefined && { except }) };
+    return { to: undefined, channel, addressing, except: except === undefined ? undefined : this.clients.get(except) };
   }
 
   /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
@@ -654,19 +664,15 @@ export class Hub extends ClientRegistry<HubEvents> {
       });
       return;
     }
-    // `to` and `channel` naming the same target (`hub.to()` in a cluster): the client of that id, else the channel.
-    const either = entry.to !== undefined && entry.to === entry.channel;
-    const toClient = entry.to !== undefined && (!either || this.clients.has(entry.to));
-    const channel = toClient ? undefined : entry.channel;
-    const message = sharedMessage(entry, channel);
+    const route = this.#routeShared(entry);
+    const message = sharedMessage(entry, route.channel);
     // Held by this node while the log was unreachable: its plain clients have had it.
     const only = this.#outbox?.returned(entry) ? (client: Client) => this.#framed.has(client) : undefined;
-    if (!toClient) {
-      const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(entry.except !== undefined && { except: entry.except }) };
-      this.#fanOut(message, addressing, entry.except === undefined ? undefined : this.clients.get(entry.except), { shared: entry, ...(only && { only }) });
+    if (route.to === undefined) {
+      this.#fanOut(message, route.addressing, route.except, { shared: entry, ...(only && { only }) });
       return;
     }
-    const to = entry.to!;
+    const to = route.to;
     this.#deliveries.run(() => {
       this.#enter(message, { to }, entry);
       const client = this.clients.get(to);
@@ -863,6 +869,11 @@ function sharedMessage(entry: SharedLogAppend & { readonly seq?: number }, chann
   }
   return message;
 }
+
+/** Where a shared entry goes on a node: see `Hub.#routeShared`. */
+type SharedRoute =
+  | { readonly to: string; readonly channel: undefined; readonly addressing: Addressing; readonly except: undefined }
+  | { readonly to: undefined; readonly channel: string | undefined; readonly addressing: Addressing; readonly except: Client | undefined };
 
 /**
  * Which of a fan-out's recipients get it, and how it is numbered: under the shared log's number
