@@ -5,7 +5,7 @@
  * the moment the server started the burst).
  */
 import type { ServerConfig, ServerName, WireKind } from '../protocol.js';
-import type { Contender } from './types.js';
+import { type Contender, nodeFlagsFor } from './types.js';
 import { type RunResult, type Trial, connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 
 export interface FanoutSpec {
@@ -57,7 +57,7 @@ export function fanoutContender(sizes: 'fanout' | 'http', label: string, server:
         ...scale[sizes],
         servers: [{ name: server }],
         kind,
-        serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [],
+        serverNodeFlags: nodeFlagsFor(server, options),
       }),
   };
 }

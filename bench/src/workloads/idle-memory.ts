@@ -2,7 +2,7 @@ import { sleep } from '../clock.js';
 import type { ServerName, WireKind } from '../protocol.js';
 import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 import { kibibytes } from './format.js';
-import type { Contender, Workload } from './types.js';
+import { type Contender, type Workload, nodeFlagsFor } from './types.js';
 
 /** Long enough for handshakes' garbage to be collectable and the connections to be idle. */
 const SETTLE_MS = 2_000;
@@ -13,7 +13,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
     about,
     run: (scale, options) =>
       runTrial(
-        { servers: [{ name: server }], timeoutMs: 300_000, serverNodeFlags: server === 'grappler' ? options.grapplerNodeFlags : [] },
+        { servers: [{ name: server }], timeoutMs: 300_000, serverNodeFlags: nodeFlagsFor(server, options) },
         async (trial) => {
           const { connections } = scale.idle;
           const server = trial.servers[0]!.peer;

@@ -1,3 +1,4 @@
+import type { ServerName } from '../protocol.js';
 import type { Scale } from '../scale.js';
 import type { RunResult } from '../trial.js';
 
@@ -12,6 +13,11 @@ export interface Contender {
 export interface RunOptions {
   /** Extra Node flags for grappler's server processes (`--cpu-prof …`). */
   grapplerNodeFlags: string[];
+}
+
+/** The extra Node flags of a server process: grappler's get `grapplerNodeFlags`, the peers none. */
+export function nodeFlagsFor(server: ServerName, options: RunOptions): string[] {
+  return server === 'grappler' ? options.grapplerNodeFlags : [];
 }
 
 /** A metric shown as a column; the first is the workload's figure (medians and the runs' values). */
