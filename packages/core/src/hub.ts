@@ -28,6 +28,17 @@ import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPo
 
 /** What a log entry costs beyond its payload, so that a flood of tiny messages is bounded too. */
 const ENTRY_OVERHEAD_BYTES = 64;
+/** The heartbeat visits the clients in this many slices, one every `pingInterval / HEARTBEAT_SLICES`. */
+const HEARTBEAT_SLICES = 10;
+
+/**
+ * A client's heartbeat slice, from its id: ids are random, so the slices are about even, and a
+ * client keeps its slice for life (its pings stay `pingInterval` apart whoever comes and goes).
+ */
+function heartbeatSlice(id: string): number {
+  return id.length === 0 ? 0 : id.charCodeAt(id.length - 1) % HEARTBEAT_SLICES;
+}
+
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
 const OUTBOX_RETRY_MS = 500;
 
@@ -158,6 +169,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** The newest number this node took from the shared log (after `#offset`). */
   #lastShared = 0;
   #ticker: NodeJS.Timeout | undefined;
+  /** Which slice of the clients the next tick visits (see {@link heartbeatSlice}). */
+  #tickSlice = 0;
   /** In a cluster: says this node is alive, every `pingInterval` (clients or not). */
   #heartbeat: NodeJS.Timeout | undefined;
   #heartbeatFailing = false;
@@ -774,13 +787,21 @@ export class Hub extends ClientRegistry<HubEvents> {
   #startTicker(): void {
     if (this.#ticker) return;
     // One timer for every client, unref'd: the hub alone never keeps a process alive.
-    this.#ticker = setInterval(() => this.#tick(), this.pingInterval).unref();
+    this.#ticker = setInterval(() => this.#tick(), this.pingInterval / HEARTBEAT_SLICES).unref();
   }
 
-  /** Pings, acknowledges framed upstream, and expires framed clients detached for `sessionIdleMs`. */
+  /**
+   * Pings, acknowledges framed upstream, and expires framed clients detached for `sessionIdleMs`:
+   * each call does one slice of the clients, so each client is visited once per `pingInterval`
+   * and ten thousand pings do not leave in one burst that stalls the loop.
+   */
   #tick(): void {
+    const slice = this.#tickSlice;
+    this.#tickSlice = (slice + 1) % HEARTBEAT_SLICES;
+    const due: Client[] = [];
+    for (const client of this.clients.values()) if (heartbeatSlice(client.id) === slice) due.push(client);
     const now = Date.now();
-    for (const client of [...this.clients.values()]) {
+    for (const client of due) {
       const connection = client.connection;
       if (!connection) {
         const idle = now - client.detachedAt;

@@ -31,10 +31,15 @@ export function lineFormat(name: string, transform: (text: string) => string = (
 
 class LineConnection implements Connection<Buffer> {
   bufferedBytes = 0;
+  readonly heartbeat?: () => void;
   constructor(
     readonly format: WireFormat<Buffer>,
     private readonly socket: Duplex,
-  ) {}
+    heartbeatLine?: string,
+  ) {
+    // The hub's heartbeat, made visible to the peer as a line of its own.
+    if (heartbeatLine !== undefined) this.heartbeat = () => socket.write(`${heartbeatLine}\n`);
+  }
   write(frame: Buffer): boolean {
     return this.socket.write(frame);
   }
@@ -46,7 +51,8 @@ class LineConnection implements Connection<Buffer> {
   }
 }
 
-export function lineTransport(format: WireFormat<Buffer>, path = '/lines'): Transport {
+/** `heartbeatLine`: written to the peer each time the hub's heartbeat visits the connection. */
+export function lineTransport(format: WireFormat<Buffer>, path = '/lines', heartbeatLine?: string): Transport {
   return {
     name: 'lines',
     matches: (req: IncomingMessage) => req.url === path,
@@ -62,7 +68,7 @@ export function lineTransport(format: WireFormat<Buffer>, path = '/lines'): Tran
           return;
         }
         socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
-        const connection = new LineConnection(format, socket);
+        const connection = new LineConnection(format, socket, heartbeatLine);
         const events: ConnectionEvents = hub.attach(connection, meta);
         let pending = '';
         socket.on('data', (chunk: Buffer) => {
