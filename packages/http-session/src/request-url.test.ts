@@ -38,3 +38,16 @@ describe('routing a request to its transport', () => {
     expect(upParam(new URL('http://x/?up=0'))).toBeUndefined();
   });
 });
+
+describe('requestUrl', () => {
+  it('parses a request once, and again when a router rewrote req.url', () => {
+    const req = request('/rt/poll?seq=4');
+    const first = requestUrl(req);
+    expect(requestUrl(req)).toBe(first);
+    req.url = '/poll?seq=5';
+    const second = requestUrl(req);
+    expect(second).not.toBe(first);
+    expect(second.pathname).toBe('/poll');
+    expect(seqParam(second)).toBe(5);
+  });
+});

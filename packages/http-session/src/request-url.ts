@@ -19,10 +19,27 @@ export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 
 /** The request header that may carry the session id instead of the query. */
 export const SESSION_HEADER = 'x-grappler-session';
 
-/** The path and query of a request; a malformed URL reads as `/` with no query. */
+/** Where a request keeps its parsed URL, with the `req.url` it was parsed from. */
+const PARSED = Symbol('grappler.requestUrl');
+
+type ParsedRequest = IncomingMessage & { [PARSED]?: { readonly raw: string | undefined; readonly url: URL } };
+
+/**
+ * The path and query of a request; a malformed URL reads as `/` with no query. Parsed once per
+ * request (every HTTP transport's `matches`, then the one that serves it, ask), and again only if
+ * `req.url` changed meanwhile (a router that strips its mount path).
+ */
 export function requestUrl(req: IncomingMessage): URL {
+  const parsed = (req as ParsedRequest)[PARSED];
+  if (parsed !== undefined && parsed.raw === req.url) return parsed.url;
+  const url = parseRequestUrl(req.url);
+  (req as ParsedRequest)[PARSED] = { raw: req.url, url };
+  return url;
+}
+
+function parseRequestUrl(raw: string | undefined): URL {
   try {
-    return new URL(req.url ?? '/', 'http://grappler.invalid');
+    return new URL(raw ?? '/', 'http://grappler.invalid');
   } catch {
     return new URL('/', 'http://grappler.invalid');
   }
