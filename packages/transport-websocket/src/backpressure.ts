@@ -2,6 +2,11 @@ import type { FrameWriter } from './tick-corked';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Who hears that a full buffer has drained: the connection itself, not a closure made for it. */
+export interface DrainTarget {
+  drained(): void;
+}
+
 /**
  * The `write() → boolean` / `drain` contract for connections that write to a socket: false
  * once more than `highWaterMarkBytes` wait in user memory, then one `drain` when everything
@@ -9,13 +14,13 @@ const EMPTY = Buffer.alloc(0);
  */
 export class Backpressure {
   readonly #highWaterMarkBytes: number;
-  readonly #onDrain: () => void;
+  readonly #target: DrainTarget;
   #awaiting = false;
   #generation = 0;
 
-  constructor(highWaterMarkBytes: number, onDrain: () => void) {
+  constructor(highWaterMarkBytes: number, target: DrainTarget) {
     this.#highWaterMarkBytes = highWaterMarkBytes;
-    this.#onDrain = onDrain;
+    this.#target = target;
   }
 
   /** True between a `write` that returned false and the `drain` that follows it. */
@@ -48,7 +53,7 @@ export class Backpressure {
     return (error) => {
       if (error || generation !== this.#generation) return;
       this.#awaiting = false;
-      this.#onDrain();
+      this.#target.drained();
     };
   }
 }

@@ -1,7 +1,7 @@
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage, type WireFormat, framedFormat } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { Backpressure } from './backpressure';
+import { Backpressure, type DrainTarget } from './backpressure';
 import { fromWsError } from './errors';
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 import { TickCorkedWriter } from './tick-corked';
@@ -11,7 +11,7 @@ import { TickCorkedWriter } from './tick-corked';
  * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
  * which is safe because, without compression, `ws` writes every frame synchronously and whole.
  */
-export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
+export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, DrainTarget {
   readonly format: WireFormat<Buffer | OutboundMessage>;
   readonly #ws: WebSocket;
   readonly #backpressure: Backpressure;
@@ -23,7 +23,7 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
   constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
     this.#ws = ws;
-    this.#backpressure = new Backpressure(highWaterMarkBytes, () => this.#events?.drain());
+    this.#backpressure = new Backpressure(highWaterMarkBytes, this);
     this.#out = new TickCorkedWriter(socket);
     const raw: WireFormat<Buffer | OutboundMessage> = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
     this.format = framed ? framedFormat(raw) : raw;
@@ -63,6 +63,11 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage> {
   /** @internal */
   ended(code: number, reason: Buffer): void {
     this.#events?.closed({ code, reason: reason.toString('utf8') });
+  }
+
+  /** @internal Everything written before a full buffer has reached the kernel. */
+  drained(): void {
+    this.#events?.drain();
   }
 
   get bufferedBytes(): number {

@@ -8,7 +8,7 @@
  */
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError } from '@grappler/core';
 import type { Duplex } from 'node:stream';
-import { Backpressure } from '../backpressure';
+import { Backpressure, type DrainTarget } from '../backpressure';
 import { ABNORMAL_CLOSURE, CLOSE_CODE, NORMAL_CLOSURE } from '../close-codes';
 import { type DraftEvent, createDraftDecoder } from './decoder';
 import { DRAFT_CLOSE_FRAME } from './encoder';
@@ -25,7 +25,7 @@ export interface DraftConnectionOptions {
 }
 
 /** A draft-75/76 peer, mapped onto the hub's Connection. */
-export class DraftConnection implements Connection<Buffer> {
+export class DraftConnection implements Connection<Buffer>, DrainTarget {
   readonly format: typeof DRAFT_FORMAT = DRAFT_FORMAT;
   readonly #socket: Duplex;
   readonly #options: DraftConnectionOptions;
@@ -40,7 +40,7 @@ export class DraftConnection implements Connection<Buffer> {
   constructor(socket: Duplex, options: DraftConnectionOptions) {
     this.#socket = socket;
     this.#options = options;
-    this.#backpressure = new Backpressure(options.highWaterMarkBytes, () => this.#events?.drain());
+    this.#backpressure = new Backpressure(options.highWaterMarkBytes, this);
     this.#out = new TickCorkedWriter(socket);
   }
 
@@ -65,6 +65,11 @@ export class DraftConnection implements Connection<Buffer> {
       socket.on('data', onData);
       socket.resume();
     });
+  }
+
+  /** @internal Everything written before a full buffer has reached the kernel. */
+  drained(): void {
+    this.#events?.drain();
   }
 
   get bufferedBytes(): number {
