@@ -37,7 +37,7 @@ export interface ServerOptions extends ChannelHooks {
   logger?: (message: string, level: LogLevel) => void;
   /** Who may connect: `"hostname:port"`, `"hostname"`, `*` for either part. @default "*:*" */
   origins?: string | readonly string[];
-  /** Milliseconds between heartbeats. @default 3000 */
+  /** Milliseconds between heartbeats: HTTP clients are pinged this often, WebSocket clients every `websocket.pingIntervalMs` (25 s). @default 3000 */
   pingInterval?: number;
   /** A storage backend, or the seed's name `"object"`/`"memory"` for the in-memory one. @default "memory" */
   storage?: Storage | 'object' | 'memory';

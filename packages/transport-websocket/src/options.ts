@@ -41,6 +41,14 @@ export interface WebSocketOptions {
    * taken for dead (the drafts have no ping frame). @default 30000
    */
   idleTimeoutMs?: number;
+  /**
+   * Milliseconds between pings of an RFC 6455 connection; one that has not answered a ping by the
+   * next is terminated. The hub's heartbeat sends them, so this is rounded to a whole number of its
+   * `pingInterval` (at least one). The hub's `pingInterval` (3 s) is the seed's interval for HTTP
+   * clients; a WebSocket needs far fewer pings (Socket.IO sends one every 25 s, `ws` suggests 30 s),
+   * and every ping costs each client a write and a read. @default 25000
+   */
+  pingIntervalMs?: number;
 }
 
 /** {@link WebSocketOptions} with every default filled in. */
@@ -54,6 +62,7 @@ export interface ResolvedWebSocketOptions {
   readonly maxHeaderBytes: number;
   readonly handshakeTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly pingIntervalMs: number;
 }
 
 /** Fills in defaults; a TypeError for an unknown version or a limit that is not a positive number. */
@@ -77,6 +86,7 @@ export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebS
     maxHeaderBytes: positive('maxHeaderBytes', options.maxHeaderBytes, 8192),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000),
     idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, 30_000),
+    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, 25_000),
   };
 }
 

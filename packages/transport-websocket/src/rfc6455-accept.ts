@@ -3,13 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type SelectProtocol, protocolSelector } from './options';
-import { Rfc6455Connection } from './rfc6455-connection';
+import { Rfc6455Connection, type Rfc6455Shared } from './rfc6455-connection';
 
 /** What the transport's options decide for RFC 6455. */
 export interface Rfc6455Settings {
   readonly maxPayload: number | undefined;
   readonly perMessageDeflate: boolean | import('ws').PerMessageDeflateOptions;
   readonly protocols: readonly string[] | SelectProtocol | undefined;
+  readonly pingIntervalMs: number;
 }
 
 /** Runs RFC 6455 handshakes through one `ws` server in noServer mode, made on first use. */
@@ -20,11 +21,12 @@ export interface Rfc6455Acceptor {
 
 export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Acceptor {
   let server: WebSocketServer | undefined;
-  let maxPayload = 0;
+  let shared: Rfc6455Shared = { maxPayload: 0, beatsPerPing: 1 };
   return {
     accept(req, socket, head, hub, meta) {
       if (!server) {
-        maxPayload = settings.maxPayload ?? hub.limits.maxMessageBytes;
+        const maxPayload = settings.maxPayload ?? hub.limits.maxMessageBytes;
+        shared = { maxPayload, beatsPerPing: Math.max(1, Math.round(settings.pingIntervalMs / hub.pingInterval)) };
         const userProtocols = protocolSelector(settings.protocols);
         // grappler's own client asks for framed mode by subprotocol; any other choice is the user's.
         const handleProtocols: SelectProtocol = (offered, request) =>
@@ -52,7 +54,7 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
           const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
           // The transport read the resume request before admission (the hub ignores it for a plain connection).
           const attached = hub.attach(connection, meta);
-          connection.bind(attached, maxPayload);
+          connection.bind(attached, shared);
           resolve(attached.client);
         });
       });

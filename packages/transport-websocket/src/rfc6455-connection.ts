@@ -6,6 +6,17 @@ import { fromWsError } from './errors';
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 import { TickCorkedWriter } from './tick-corked';
 
+/** What every RFC 6455 connection of a transport shares (one object, not fields on each). */
+export interface Rfc6455Shared {
+  /** The largest message a peer may send, in bytes (for the error that reports one too large). */
+  readonly maxPayload: number;
+  /** How many of the hub's heartbeats make one ping interval (`pingIntervalMs` / hub `pingInterval`). */
+  readonly beatsPerPing: number;
+}
+
+/** Until `bind()`: a shared placeholder, not an object per connection. */
+const UNBOUND: Rfc6455Shared = Object.freeze({ maxPayload: 0, beatsPerPing: 1 });
+
 /**
  * One RFC 6455 peer: `ws` parses what the peer sends and runs the closing handshake; frames
  * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
@@ -17,7 +28,9 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
   readonly #backpressure: Backpressure;
   readonly #out: TickCorkedWriter;
   #events: ConnectionEvents | undefined;
-  #maxPayload = 0;
+  #shared: Rfc6455Shared = UNBOUND;
+  /** Heartbeats since the last ping. */
+  #beats = 0;
   #alive = true;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
@@ -34,9 +47,9 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
    * (they find theirs on the socket), not four closures per connection: idle connections are
    * counted in thousands.
    */
-  bind(events: ConnectionEvents, maxPayload: number): void {
+  bind(events: ConnectionEvents, shared: Rfc6455Shared): void {
     this.#events = events;
-    this.#maxPayload = maxPayload;
+    this.#shared = shared;
     const ws = this.#ws as WebSocket & { [CONNECTION]?: Rfc6455Connection };
     ws[CONNECTION] = this;
     ws.on('message', onMessage).on('pong', onPong).on('error', onError).on('close', onClose);
@@ -57,7 +70,7 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
 
   /** @internal */
   failed(error: Error): void {
-    this.#events?.error(fromWsError(error, this.#maxPayload));
+    this.#events?.error(fromWsError(error, this.#shared.maxPayload));
   }
 
   /** @internal */
@@ -95,9 +108,14 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
     this.#ws.terminate();
   }
 
-  /** No pong since the last ping: the peer is gone (or not reading); otherwise ping again. */
+  /**
+   * Every `beatsPerPing` heartbeats (`pingIntervalMs`): no pong since the last ping means the
+   * peer is gone (or not reading); otherwise ping again.
+   */
   heartbeat(): void {
     if (this.#ws.readyState !== WebSocket.OPEN) return;
+    if (++this.#beats < this.#shared.beatsPerPing) return;
+    this.#beats = 0;
     if (!this.#alive) {
       this.#events?.error(new GrapplerError('ERR_HEARTBEAT_TIMEOUT', 'no pong within pingInterval'));
       this.#ws.terminate();

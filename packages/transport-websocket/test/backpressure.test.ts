@@ -87,7 +87,7 @@ describe('backpressure and dead peers', () => {
   });
 
   it('terminates a peer that stops answering pings', async () => {
-    const started = await startHub({ pingInterval: 50 });
+    const started = await startHub({ pingInterval: 50, websocket: { pingIntervalMs: 50 } });
     hub = started.hub;
     const connected = nextConnection(hub);
     const deaf = await deafClient(started.port);
@@ -104,6 +104,35 @@ describe('backpressure and dead peers', () => {
     // A client that answers pings (ws does by itself) stays.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(hub.size).toBe(1);
+    deaf.destroy();
+  });
+
+  it('pings every pingIntervalMs, not on every heartbeat of the hub', async () => {
+    const started = await startHub({ pingInterval: 20, websocket: { pingIntervalMs: 200 } });
+    hub = started.hub;
+    const socket = await openSocket(started.url);
+    sockets.push(socket);
+    const pings: number[] = [];
+    socket.ws.on('ping', () => pings.push(performance.now()));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // About five (one every 200 ms), where pinging every heartbeat of 20 ms would make about fifty.
+    expect(pings.length).toBeGreaterThanOrEqual(3);
+    expect(pings.length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives a peer that stops answering a whole pingIntervalMs before terminating it', async () => {
+    const started = await startHub({ pingInterval: 20, websocket: { pingIntervalMs: 300 } });
+    hub = started.hub;
+    const connected = nextConnection(hub);
+    const deaf = await deafClient(started.port);
+    const client = await connected;
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error.code));
+    const since = performance.now();
+    await new Promise((resolve) => client.once('close', resolve));
+    expect(errors).toEqual(['ERR_HEARTBEAT_TIMEOUT']);
+    // A ping, then a whole interval without a pong: never within a few heartbeats of 20 ms.
+    expect(performance.now() - since).toBeGreaterThan(250);
     deaf.destroy();
   });
 });
