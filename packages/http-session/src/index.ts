@@ -7,3 +7,4 @@ export { sessionsOf } from './registry';
 export { PARAM, SESSION_HEADER, requestUrl, seqParam, upParam, wantsTransport } from './request-url';
 export { respondError } from './respond';
 export { type Downstream, type QueuedFrame, Session, type SessionSettings } from './session';
+export { framesWithHeads } from './frames-with-heads';

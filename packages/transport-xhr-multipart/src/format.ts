@@ -90,7 +90,12 @@ export function parseMultipartBoundary(contentType: string | undefined): string 
 
 /** The delimiter line and seq header that open a message's part: the only bytes made per client. */
 export function partHead(boundary: string, seq: number): Buffer {
-  return Buffer.from(`--${boundary}\r\nX-Grappler-Seq: ${seq}\r\n`, 'latin1');
+  return Buffer.from(partHeadText(boundary, seq), 'latin1');
+}
+
+/** {@link partHead} as text (ASCII: the boundary is base64url). */
+export function partHeadText(boundary: string, seq: number): string {
+  return `--${boundary}\r\nX-Grappler-Seq: ${seq}\r\n`;
 }
 
 /** A whole part with no message, written on the hub's ticker so proxies see a live response. */

@@ -4,13 +4,13 @@
  * POSTed messages, CORS and expiry; this file only writes the response.
  *
  *   GET -> open(): 200 with a fresh boundary -> Downstream
- *   Session.write(frame) -> send(entries): partHead(boundary, seq) + the shared frame, per entry
+ *   Session.write(frame) -> send(entries): partHead(boundary, seq) + the shared frame, per entry, in one buffer
  *   hub ticker -> Session.heartbeat -> ping(): a ping part     Session ends it -> end(): --boundary--
  */
 import type { Transport } from '@grappler/core';
-import { type Downstream, type HttpTransportOptions, type OpenContext, type Session, createHttpTransport } from '@grappler/http-session';
+import { type Downstream, type HttpTransportOptions, type OpenContext, type Session, createHttpTransport, framesWithHeads } from '@grappler/http-session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MULTIPART_FORMAT, closingDelimiter, createBoundary, multipartContentType, partHead, pingPart } from './format';
+import { MULTIPART_FORMAT, closingDelimiter, createBoundary, multipartContentType, partHeadText, pingPart } from './format';
 
 /**
  * The XHR multipart transport: `GET ?transport=xhr-multipart` (or `path`) opens a
@@ -45,12 +45,8 @@ function openStream(_req: IncomingMessage, res: ServerResponse, session: Session
   return {
     send(entries) {
       if (!open()) return false;
-      res.cork(); // one chunk for the batch; the frames themselves are not copied
-      for (const entry of entries) {
-        res.write(partHead(boundary, entry.seq));
-        res.write(entry.frame);
-      }
-      res.uncork();
+      // One write per batch: the part heads (the per-client bytes) copied in beside the shared parts.
+      res.write(framesWithHeads(entries, partHeadText, boundary));
       return true;
     },
     ping() {
