@@ -6,11 +6,12 @@
  * request, which at 20,000 polls a second would make the load generator the bottleneck.
  */
 import { type Socket, connect } from 'node:net';
+import { sharedRead } from './shared-read.js';
 
 export interface ResponseSink {
   /** Status line and headers arrived; `headers` is the raw header block, lower-cased. */
   head(status: number, headers: string): void;
-  /** A piece of the (de-chunked) body. */
+  /** A piece of the (de-chunked) body, valid only during the call (the read buffer is shared): copy what you keep. */
   body(piece: Buffer): void;
   /** The body is complete; the connection can take the next request. */
   end(): void;
@@ -35,8 +36,7 @@ export class HttpConnection {
   #closed = false;
 
   constructor(host: string, port: number) {
-    this.socket = connect({ host, port, noDelay: true });
-    this.socket.on('data', (chunk: Buffer) => this.#read(chunk));
+    this.socket = connect({ host, port, noDelay: true, onread: sharedRead((chunk) => this.#read(chunk)) });
     this.socket.on('error', (error) => this.#close(error));
     this.socket.on('close', () => this.#close());
   }

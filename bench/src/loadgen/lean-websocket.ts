@@ -1,12 +1,13 @@
 /**
  * A lean RFC 6455 client over a raw `net.Socket`: it writes the upgrade request itself, then only
- * reads frame headers. A data frame's payload is handed over as a range of the received buffer (no
- * copy, no string), pings are answered, and nothing else is done, so counting a million frames
+ * reads frame headers, into one read buffer shared by every socket. A data frame's payload is handed
+ * over as a range of that buffer (no copy, no string), pings are answered, and nothing else is done, so counting a million frames
  * costs the load generator little and the same whichever server is behind it. Frames are assumed
  * unfragmented and unmasked, as every server here sends them.
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
+import { sharedRead } from './shared-read.js';
 
 export interface WebSocketEvents {
   /** A text or binary message: `buf[start, end)`, valid only during the call. */
@@ -47,7 +48,12 @@ export class LeanWebSocket {
 
   constructor(host: string, port: number, path: string, events: WebSocketEvents) {
     this.#events = events;
-    this.socket = connect({ host, port, noDelay: true });
+    this.socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: sharedRead((chunk) => (this.#open ? this.#frames(chunk) : this.#handshake(chunk))),
+    });
     const key = randomBytes(16).toString('base64');
     this.socket.on('connect', () => {
       this.socket.write(
@@ -55,7 +61,6 @@ export class LeanWebSocket {
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
-    this.socket.on('data', (chunk: Buffer) => (this.#open ? this.#frames(chunk) : this.#handshake(chunk)));
     this.socket.on('error', (error) => this.#end(error));
     this.socket.on('close', () => this.#end());
   }
@@ -89,7 +94,7 @@ export class LeanWebSocket {
     const headerEnd = buf.indexOf(HEADER_END);
     if (headerEnd === -1) {
       if (buf.length > 16_384) this.#fail(new Error('handshake answer too long'));
-      else this.#pending = buf;
+      else this.#pending = Buffer.from(buf); // a copy: the chunk's buffer is reused by the next read
       return;
     }
     const statusLine = buf.toString('latin1', 0, Math.min(headerEnd, 64));
