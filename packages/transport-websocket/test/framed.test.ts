@@ -191,7 +191,8 @@ describe('framed mode over WebSocket (docs/framed-mode.md)', () => {
       'ERR_PROTOCOL: framed upstream: not a framed message {"u":n,...} (docs/framed-mode.md)',
       'ERR_PROTOCOL: framed upstream: message 3 skips ahead of 1',
     ]);
-    // The skip-ahead is answered with how far the client got.
+    // The skip-ahead is answered with how far the client got (the answer may still be on its way).
+    await waitUntil(() => frames(socket).some((frame) => frame.t === 'ack'));
     expect(frames(socket).filter((frame) => frame.t === 'ack')[0]).toEqual({ t: 'ack', up: 0 });
     hub.broadcast('still served');
     await waitUntil(() => frames(socket).some((frame) => frame.d === 'still served'));
