@@ -3,7 +3,7 @@ import type { ServerName, WireKind } from '../protocol.js';
 import { startRedis } from '../redis.js';
 import type { RunResult } from '../trial.js';
 import { runFanout } from './fanout-run.js';
-import { count, perSecond } from './format.js';
+import { count, microseconds, perSecond } from './format.js';
 import { type Contender, type Workload, nodeFlagsFor } from './types.js';
 
 function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
@@ -41,6 +41,7 @@ export const clusterWorkload: Workload = {
   columns: [
     { key: 'deliveriesPerSec', label: 'deliveries/s', format: perSecond },
     { key: 'lost', label: 'lost', format: count },
+    { key: 'serverUsPerDelivery', label: 'server CPU µs/delivery (both nodes)', format: microseconds },
   ],
   targets: [],
 };

@@ -1,6 +1,6 @@
 import type { ServerName, WireKind } from '../protocol.js';
 import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
-import { milliseconds, perSecond } from './format.js';
+import { microseconds, milliseconds, perSecond, serverMicrosPerOp } from './format.js';
 import { type Contender, type Workload, nodeFlagsFor } from './types.js';
 
 function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
@@ -18,9 +18,15 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
           const before = await cpuMark(trial);
           const echo = await trial.loadgen.call('echo', { rounds, bytes }, 240_000);
           const after = await cpuMark(trial);
+          const cpu = cpuBetween(before, after);
           return {
-            metrics: { roundTripsPerSec: (echo.roundTrips / echo.ms) * 1000, p50Ms: echo.p50Ms, p99Ms: echo.p99Ms },
-            cpu: cpuBetween(before, after),
+            metrics: {
+              roundTripsPerSec: (echo.roundTrips / echo.ms) * 1000,
+              p50Ms: echo.p50Ms,
+              p99Ms: echo.p99Ms,
+              serverUsPerRoundTrip: serverMicrosPerOp(cpu.serverMs, echo.roundTrips),
+            },
+            cpu,
             note: '',
           };
         },
@@ -43,6 +49,7 @@ export const echoWorkload: Workload = {
     { key: 'roundTripsPerSec', label: 'round trips/s', format: perSecond },
     { key: 'p50Ms', label: 'p50 ms', format: milliseconds },
     { key: 'p99Ms', label: 'p99 ms', format: milliseconds },
+    { key: 'serverUsPerRoundTrip', label: 'server CPU µs/round trip', format: microseconds },
   ],
   targets: [
     { subject: 'grappler', metric: 'roundTripsPerSec', peer: 'ws', atLeast: 0.9 },

@@ -5,6 +5,7 @@
  * the moment the server started the burst).
  */
 import type { ServerConfig, ServerName, WireKind } from '../protocol.js';
+import { serverMicrosPerOp } from './format.js';
 import { type Contender, nodeFlagsFor } from './types.js';
 import { type RunResult, type Trial, connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 
@@ -39,9 +40,10 @@ export function runFanout(spec: FanoutSpec): Promise<RunResult> {
     if (report.lost > 0) notes.push(`${report.lost} of ${spec.clients * spec.broadcasts} never arrived`);
     if (report.outOfOrder > 0) notes.push(`${report.outOfOrder} duplicate or out of order`);
     if (report.closed > 0) notes.push(`${report.closed} clients closed (first: ${report.firstCloseReason})`);
+    const cpu = cpuBetween(before, after);
     return {
-      metrics: { deliveriesPerSec: report.distinct / seconds, lost: report.lost },
-      cpu: cpuBetween(before, after),
+      metrics: { deliveriesPerSec: report.distinct / seconds, lost: report.lost, serverUsPerDelivery: serverMicrosPerOp(cpu.serverMs, report.distinct) },
+      cpu,
       note: notes.join('; '),
     };
   });

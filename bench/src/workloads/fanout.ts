@@ -1,5 +1,5 @@
 import type { ServerName, WireKind } from '../protocol.js';
-import { count, perSecond } from './format.js';
+import { count, microseconds, perSecond } from './format.js';
 import { fanoutContender } from './fanout-run.js';
 import type { Contender, Workload } from './types.js';
 
@@ -21,6 +21,7 @@ export const fanoutWorkload: Workload = {
   columns: [
     { key: 'deliveriesPerSec', label: 'deliveries/s', format: perSecond },
     { key: 'lost', label: 'lost', format: count },
+    { key: 'serverUsPerDelivery', label: 'server CPU µs/delivery', format: microseconds },
   ],
   targets: [
     { subject: 'grappler', metric: 'deliveriesPerSec', peer: 'ws-preframed', atLeast: 1.0 },

@@ -1,5 +1,5 @@
 import type { ServerName, WireKind } from '../protocol.js';
-import { count, perSecond } from './format.js';
+import { count, microseconds, perSecond } from './format.js';
 import { fanoutContender } from './fanout-run.js';
 import type { Contender, Workload } from './types.js';
 
@@ -22,6 +22,7 @@ export const httpFanoutWorkload: Workload = {
   columns: [
     { key: 'deliveriesPerSec', label: 'deliveries/s', format: perSecond },
     { key: 'lost', label: 'lost', format: count },
+    { key: 'serverUsPerDelivery', label: 'server CPU µs/delivery', format: microseconds },
   ],
   targets: [
     { subject: 'grappler-longpoll', metric: 'deliveriesPerSec', peer: 'socketio-polling', atLeast: 1.0 },
