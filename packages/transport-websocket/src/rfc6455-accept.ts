@@ -21,7 +21,8 @@ export interface Rfc6455Acceptor {
 
 export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Acceptor {
   let server: WebSocketServer | undefined;
-  let shared: Rfc6455Shared = { maxPayload: 0, beatsPerPing: 1 };
+  // Made with the server, on first use: the hub's limits and heartbeat are known then.
+  let shared: Rfc6455Shared | undefined;
   return {
     accept(req, socket, head, hub, meta) {
       if (!server) {
@@ -44,6 +45,7 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
         });
       }
       const wss = server;
+      const common = shared as Rfc6455Shared;
       return new Promise((resolve, reject) => {
         // ws answers a malformed handshake itself (400, or 405 for a method other than GET).
         const refused = (): void => reject(new HandshakeError('ERR_HANDSHAKE', 400, 'refused by the RFC 6455 handshake'));
@@ -54,7 +56,7 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
           const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
           // The transport read the resume request before admission (the hub ignores it for a plain connection).
           const attached = hub.attach(connection, meta);
-          connection.bind(attached, shared);
+          connection.bind(attached, common);
           resolve(attached.client);
         });
       });
