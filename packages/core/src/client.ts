@@ -109,7 +109,11 @@ export class Client extends EventEmitter<ClientEvents> {
     return this.#info.remoteAddress;
   }
 
-  /** The headers of the request that opened its latest connection. */
+  /**
+   * The headers of the request that opened its latest connection, less those that only served its
+   * handshake (`connection`, `upgrade`, `sec-websocket-key`, `-version`, `-extensions` and the
+   * other hop-by-hop ones); `sec-websocket-protocol` stays.
+   */
   get headers(): IncomingHttpHeaders {
     return this.#info.headers;
   }

@@ -5,6 +5,7 @@ import { ClientLink, type LinkHost } from './client-link';
 import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
+import { keptHeaders } from './kept-headers';
 import { admitConnection } from './admission';
 import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
@@ -916,7 +917,7 @@ function controlOf(entry: SharedLogEntry): ClusterControl | undefined {
 }
 
 function connectionInfo(meta: ConnectionMeta): ConnectionInfo {
-  return { transport: meta.transport, version: meta.version, remoteAddress: meta.req.socket.remoteAddress ?? '', headers: meta.req.headers };
+  return { transport: meta.transport, version: meta.version, remoteAddress: meta.req.socket.remoteAddress ?? '', headers: keptHeaders(meta.req.headers) };
 }
 
 function positive(name: string, value: number): number {

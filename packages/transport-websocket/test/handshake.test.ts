@@ -88,6 +88,20 @@ describe('the RFC 6455 handshake', () => {
     await none.close();
   });
 
+  it("keeps the request's headers on the client, less those that only served the handshake", async () => {
+    const started = await startHub({ websocket: { protocols: ['chat.v1'] } });
+    hub = started.hub;
+    const connected = nextConnection(hub);
+    const socket = await openSocket(started.url, { protocols: ['chat.v1'], headers: { 'x-room': 'lobby', cookie: 'sid=7' }, perMessageDeflate: true });
+    const client = await connected;
+    expect(client.headers).toMatchObject({ 'x-room': 'lobby', cookie: 'sid=7', 'sec-websocket-protocol': 'chat.v1' });
+    expect(client.headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) {
+      expect(client.headers).not.toHaveProperty(name);
+    }
+    await socket.close();
+  });
+
   it('closes with 1009 when a frame exceeds maxPayload, reporting the limit', async () => {
     const started = await startHub({ websocket: { maxPayload: 16 } });
     hub = started.hub;
