@@ -1,8 +1,9 @@
 import { type Client, type ConnectionMeta, FRAMED_PROTOCOL, HandshakeError, type HubPort, type ResumeRequest } from '@grappler/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type Server, WebSocketServer } from 'ws';
 import { type SelectProtocol, protocolSelector } from './options';
+import { BoundWebSocket } from './bound-websocket';
 import { Rfc6455Connection, type Rfc6455Shared } from './rfc6455-connection';
 
 /** What the transport's options decide for RFC 6455. */
@@ -20,7 +21,7 @@ export interface Rfc6455Acceptor {
 }
 
 export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Acceptor {
-  let server: WebSocketServer | undefined;
+  let server: Server<typeof BoundWebSocket> | undefined;
   // Made with the server, on first use: the hub's limits and heartbeat are known then.
   let shared: Rfc6455Shared | undefined;
   return {
@@ -37,6 +38,7 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
               ? userProtocols(offered, request)
               : (offered.values().next().value ?? false); // ws's own default: the client's first
         server = new WebSocketServer({
+          WebSocket: BoundWebSocket,
           noServer: true,
           clientTracking: false,
           maxPayload,

@@ -2,6 +2,7 @@ import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { Backpressure, type DrainTarget } from './backpressure';
+import type { BoundWebSocket, PeerEvents } from './bound-websocket';
 import { fromWsError } from './errors';
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
 import { TickCorkedWriter } from './tick-corked';
@@ -22,9 +23,9 @@ const UNBOUND: Rfc6455Shared = Object.freeze({ maxPayload: 0, beatsPerPing: 1 })
  * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
  * which is safe because, without compression, `ws` writes every frame synchronously and whole.
  */
-export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, DrainTarget {
+export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, DrainTarget, PeerEvents {
   readonly format: WireFormat<Buffer | OutboundMessage>;
-  readonly #ws: WebSocket;
+  readonly #ws: BoundWebSocket;
   readonly #backpressure: Backpressure;
   readonly #out: TickCorkedWriter;
   #events: ConnectionEvents | undefined;
@@ -34,7 +35,7 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
   #alive = true;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
-  constructor(ws: WebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
+  constructor(ws: BoundWebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
     this.#ws = ws;
     this.#backpressure = new Backpressure(highWaterMarkBytes, this);
     this.#out = new TickCorkedWriter(socket);
@@ -42,17 +43,11 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
     this.format = framed ? framedFormat(raw) : raw;
   }
 
-  /**
-   * Starts reporting to the hub. The socket's listeners are functions shared by every connection
-   * (they find theirs on the socket), not four closures per connection: idle connections are
-   * counted in thousands.
-   */
+  /** Starts reporting to the hub: the socket hands the peer's events to this connection's methods. */
   bind(events: ConnectionEvents, shared: Rfc6455Shared): void {
     this.#events = events;
     this.#shared = shared;
-    const ws = this.#ws as WebSocket & { [CONNECTION]?: Rfc6455Connection };
-    ws[CONNECTION] = this;
-    ws.on('message', onMessage).on('pong', onPong).on('error', onError).on('close', onClose);
+    this.#ws.bindPeer(this);
   }
 
   /** @internal */
@@ -124,25 +119,4 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
     this.#alive = false;
     this.#ws.ping();
   }
-}
-
-/** Where a socket's shared listeners find their connection. */
-const CONNECTION = Symbol('grappler.rfc6455Connection');
-
-type BoundSocket = WebSocket & { readonly [CONNECTION]: Rfc6455Connection };
-
-function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-  (this as BoundSocket)[CONNECTION].received(data, isBinary);
-}
-
-function onPong(this: WebSocket): void {
-  (this as BoundSocket)[CONNECTION].ponged();
-}
-
-function onError(this: WebSocket, error: Error): void {
-  (this as BoundSocket)[CONNECTION].failed(error);
-}
-
-function onClose(this: WebSocket, code: number, reason: Buffer): void {
-  (this as BoundSocket)[CONNECTION].ended(code, reason);
 }

@@ -1,0 +1,48 @@
+import WebSocket from 'ws';
+
+/** Where a {@link BoundWebSocket} hands what the peer did: its connection's own methods. */
+export interface PeerEvents {
+  received(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void;
+  ponged(): void;
+  failed(error: Error): void;
+  ended(code: number, reason: Buffer): void;
+}
+
+/**
+ * The `WebSocket` the transport's `ws` server makes (its `WebSocket` option): once bound, the
+ * four events grappler needs go straight to the connection instead of through listeners. Idle
+ * connections are counted in thousands, and four listeners made each socket's table of events
+ * a size larger, beside the property that pointed listeners to their connection. The socket is
+ * grappler's alone (never handed to application code), so nothing else listens for those four.
+ */
+export class BoundWebSocket extends WebSocket {
+  #peer: PeerEvents | undefined = undefined;
+
+  /** Sends `message`, `pong`, `error` and `close` to `peer` from now on. */
+  bindPeer(peer: PeerEvents): void {
+    this.#peer = peer;
+  }
+
+  // `ws` emits at most two arguments; the others pass through with their own arity.
+  override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+    const peer = this.#peer;
+    if (peer !== undefined) {
+      switch (event) {
+        case 'message':
+          peer.received(first as Buffer | ArrayBuffer | Buffer[], second as boolean);
+          return true;
+        case 'pong':
+          peer.ponged();
+          return true;
+        case 'error':
+          peer.failed(first as Error);
+          return true;
+        case 'close':
+          peer.ended(first as number, second as Buffer);
+          return true;
+      }
+    }
+    // biome-ignore lint/complexity/noArguments: keeps the emit's exact arity for other listeners.
+    return Reflect.apply(WebSocket.prototype.emit, this, arguments);
+  }
+}
