@@ -26,11 +26,16 @@ export async function admitConnection(meta: ConnectionMeta, policy: AdmissionPol
     policy.onHookError(error);
     return new HandshakeError('ERR_REFUSED', null, 'the accept hook threw');
   }
-  if (policy.clients >= policy.maxClients) {
-    return new HandshakeError('ERR_TOO_MANY_CLIENTS', 503, `maxClients reached (${policy.maxClients})`);
+  return limitRefusal(meta, policy.origins, policy.maxClients, policy.clients);
+}
+
+/** The checks after the accept hook, which need no waiting: the client cap, then the origin. */
+export function limitRefusal(meta: ConnectionMeta, origins: readonly OriginPattern[], maxClients: number, clients: number): HandshakeError | null {
+  if (clients >= maxClients) {
+    return new HandshakeError('ERR_TOO_MANY_CLIENTS', 503, `maxClients reached (${maxClients})`);
   }
   const origin = meta.req.headers.origin ?? firstValue(meta.req.headers['sec-websocket-origin']);
-  if (!isOriginAllowed(origin, policy.origins)) {
+  if (!isOriginAllowed(origin, origins)) {
     return new HandshakeError('ERR_ORIGIN', 403, `origin not allowed: ${origin ?? '(none)'}`);
   }
   return null;

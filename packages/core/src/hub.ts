@@ -6,7 +6,7 @@ import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
 import { keptHeaders } from './kept-headers';
-import { admitConnection } from './admission';
+import { admitConnection, limitRefusal } from './admission';
 import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
 import { rejectSocket } from './reject-socket';
@@ -42,6 +42,9 @@ function heartbeatSlice(id: string): number {
 
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
 const OUTBOX_RETRY_MS = 500;
+
+/** Admission's answer when nothing refuses: one settled promise, shared. */
+const ADMITTED: Promise<null> = Promise.resolve(null);
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -163,6 +166,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #movedAway = new WeakSet<Client>();
   #seq = 0;
   readonly #subscribed: Promise<void>;
+  /** Whether `#subscribed` has settled: admission need not wait for it. */
+  #subscribedYet: boolean;
   /** Added to the shared log's numbers once it lost them (Redis restarted empty): this node's clients never see a number twice. */
   #offset = 0;
   /** The shared log restarted its numbering; the next entry is renumbered after the newest this node took. */
@@ -204,7 +209,12 @@ export class Hub extends ClientRegistry<HubEvents> {
       (error) => this.#sharedLogFailed(error),
     );
     // A client admitted before the subscription has its start could miss what is sent right after.
-    this.#subscribed = Promise.resolve(subscribed).catch(() => {});
+    this.#subscribedYet = subscribed === undefined;
+    this.#subscribed = Promise.resolve(subscribed)
+      .catch(() => {})
+      .then(() => {
+        this.#subscribedYet = true;
+      });
     if (options.sharedLog && this.storage?.heartbeat) {
       const timeoutMs = positive('nodeTimeoutMs', options.nodeTimeoutMs ?? 5 * this.pingInterval);
       // First now: the storage sees this node alive before any client it adds (one connection, in order).
@@ -424,9 +434,23 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.emit('close');
   }
 
-  async #admit(meta: ConnectionMeta): Promise<HandshakeError | null> {
-    if (this.#closed) return new HandshakeError('ERR_CLOSED', 503, 'the hub is closed');
+  /**
+   * Without a hook or a lookup to wait for (the usual case), admission is decided at once: a
+   * handshake then makes no async function's promises and closures, garbage that thousands of
+   * connecting clients add up (and that grows the young generation the process keeps).
+   */
+  #admit(meta: ConnectionMeta): Promise<HandshakeError | null> {
+    if (this.#closed) return Promise.resolve(new HandshakeError('ERR_CLOSED', 503, 'the hub is closed'));
+    if (this.#subscribedYet && !this.#acceptClient && !this.#hooks.identify && !this.#mayBeRemoteResume(meta)) {
+      const refusal = limitRefusal(meta, this.#origins, this.limits.maxClients, this.clients.size);
+      return refusal ? Promise.resolve(refusal) : ADMITTED;
+    }
+    return this.#admitAfterWaiting(meta);
+  }
+
+  async #admitAfterWaiting(meta: ConnectionMeta): Promise<HandshakeError | null> {
     await this.#subscribed;
+    if (this.#closed) return new HandshakeError('ERR_CLOSED', 503, 'the hub is closed');
     const refusal = await admitConnection(meta, {
       acceptClient: this.#acceptClient,
       origins: this.#origins,
@@ -448,9 +472,15 @@ export class Hub extends ClientRegistry<HubEvents> {
     return null;
   }
 
+  /** A framed client resuming with a token this node does not hold: another node may hold it. */
+  #mayBeRemoteResume(meta: ConnectionMeta): boolean {
+    return meta.resume !== undefined && this.#sharedLog !== undefined && this.storage !== undefined && this.#offset === 0 && !this.#framed.byToken(meta.resume.token);
+  }
+
   /** A framed client resuming here whose token this node does not hold may be another node's. */
   async #lookUpRemoteResume(meta: ConnectionMeta): Promise<void> {
-    if (!meta.resume || !this.#sharedLog || !this.storage || this.#offset !== 0 || this.#framed.byToken(meta.resume.token)) return;
+    // (The last three are known from #mayBeRemoteResume; they narrow the types.)
+    if (!this.#mayBeRemoteResume(meta) || !meta.resume || !this.storage || !this.#sharedLog) return;
     try {
       const remote = await fetchRemoteResume(this.storage, this.#sharedLog, meta.resume);
       if (remote) this.#remoteResumes.set(meta.req, remote);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, createHub, framedFormat, type Hub } from '../src/index';
+import { type Client, createHub, framedFormat, type Hub, STATE, type Transport } from '../src/index';
 import { lineFormat, lineTransport } from './line-transport';
 
 async function openLines(port: number, path = '/lines'): Promise<{ socket: Socket; lines: string[] }> {
@@ -135,6 +135,37 @@ describe('Hub', () => {
     const port = await start(hub, server);
     expect(await (await fetch(`http://127.0.0.1:${port}/lines`)).text()).toBe('lines transport\n');
     expect(await (await fetch(`http://127.0.0.1:${port}/other`)).text()).toBe('app');
+  });
+
+  it('decides admission at once when no hook has to be waited for, and waits for the accept hook', async () => {
+    // Which settles first: the admission, or a microtask queued right after asking for it.
+    const orders: string[][] = [];
+    const probe: Transport = {
+      name: 'probe',
+      matches: () => true,
+      async handleRequest(req, res, port) {
+        const meta = { transport: 'probe', req, socket: req.socket, protocol: STATE.PROTO_HTTP };
+        const order: string[] = [];
+        const admitted = port.admit(meta).then((refusal) => order.push(refusal ? refusal.code : 'admitted'));
+        const next = Promise.resolve().then(() => order.push('next microtask'));
+        await Promise.all([admitted, next]);
+        orders.push(order);
+        res.end();
+      },
+    };
+    const plain = createHub({ transports: [probe], origins: ['app.example:*'] });
+    const plainPort = await start(plain);
+    await fetch(`http://127.0.0.1:${plainPort}/`, { headers: { origin: 'https://app.example' } });
+    await fetch(`http://127.0.0.1:${plainPort}/`, { headers: { origin: 'https://evil.example' } });
+    let hookCalls = 0;
+    const hooked = createHub({ transports: [probe], acceptClient: () => hookCalls++ >= 0 });
+    await fetch(`http://127.0.0.1:${await start(hooked)}/`);
+    expect(orders).toEqual([
+      ['admitted', 'next microtask'],
+      ['ERR_ORIGIN', 'next microtask'],
+      ['next microtask', 'admitted'],
+    ]);
+    expect(hookCalls).toBe(1);
   });
 
   it('answers unclaimed requests with 404 and unclaimed upgrades with 400 when the app has no listener', async () => {
