@@ -42,6 +42,11 @@ export interface MemorySample {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /**
+   * Bytes of V8's young generation (`new_space`) in memory: empty after a full GC, yet kept,
+   * sized by how much the process allocated lately. Part of `rss`.
+   */
+  youngGeneration: number;
 }
 
 export interface LoopDelay {

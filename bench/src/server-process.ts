@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { wallNow } from './clock.js';
 import { makePayload } from './payload.js';
@@ -40,7 +41,8 @@ async function memoryAfterGc(): Promise<MemorySample> {
   await nextTurn();
   gc();
   const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal, external, arrayBuffers };
+  const youngGeneration = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0;
+  return { rss, heapUsed, heapTotal, external, arrayBuffers, youngGeneration };
 }
 
 serveCommands<ServerCommands>({

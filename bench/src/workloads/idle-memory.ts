@@ -1,7 +1,7 @@
 import { sleep } from '../clock.js';
 import type { ServerName, WireKind } from '../protocol.js';
 import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
-import { kibibytes } from './format.js';
+import { kibibytes, mebibytes } from './format.js';
 import { type Contender, type Workload, nodeFlagsFor } from './types.js';
 
 /** Long enough for handshakes' garbage to be collectable and the connections to be idle. */
@@ -29,6 +29,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
               rssPerConnection: (full.rss - empty.rss) / connections,
               heapPerConnection: (full.heapUsed - empty.heapUsed) / connections,
               externalPerConnection: (full.external - empty.external) / connections,
+              youngGenerationGrowth: full.youngGeneration - empty.youngGeneration,
             },
             cpu: cpuBetween(before, after),
             note: '',
@@ -43,7 +44,7 @@ export const idleMemoryWorkload: Workload = {
   title: '(3) Idle memory per WebSocket connection',
   size: ({ idle }) => `${idle.connections} connections.`,
   method:
-    "N idle WebSocket connections; the server's RSS, heapUsed and external after two gc() calls, minus the same before any connection, divided by N (KiB). CPU is that of connecting them.",
+    "N idle WebSocket connections; the server's RSS, heapUsed and external after two gc() calls, minus the same before any connection, divided by N (KiB). CPU is that of connecting them. The young generation's growth (V8's new space, empty after the GCs but kept, sized by how much the handshakes allocated) is part of that RSS, shown apart: memory no connection holds, yet grown by connecting them.",
   contenders: [
     contender('grappler', 'grappler', 'ws', "grappler's Server, defaults"),
     contender('ws', 'ws-loop', 'ws', 'ws 8.18.3, defaults'),
@@ -53,6 +54,7 @@ export const idleMemoryWorkload: Workload = {
     { key: 'rssPerConnection', label: 'RSS KiB/conn', format: kibibytes },
     { key: 'heapPerConnection', label: 'heap KiB/conn', format: kibibytes },
     { key: 'externalPerConnection', label: 'external KiB/conn', format: kibibytes },
+    { key: 'youngGenerationGrowth', label: 'young generation growth MiB', format: mebibytes },
   ],
   targets: [{ subject: 'grappler', metric: 'rssPerConnection', peer: 'ws', atMost: 1.2 }],
 };
