@@ -23,6 +23,7 @@ export { MAX_CHANNEL_NAME_LENGTH } from './membership';
 export type { MessageStamp } from './message';
 export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
+export { interceptEvent } from './intercept';
 export { rejectSocket } from './reject-socket';
 export { type TickEndListener, atTickEnd, currentTick } from './tick-cork';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';

@@ -62,46 +62,89 @@ describe('sniffPolicyRequests on an http.Server', () => {
     expect(received().match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
   });
 
-  it('closes a connection that stays silent, or stuck on a prefix, for timeoutMs', async () => {
-    const port = await start(100);
-    for (const prefix of ['', '<policy']) {
-      const { socket, received } = await openRaw(port);
-      const startedAt = Date.now();
-      socket.write(prefix);
-      expect(await closedWithin(socket, 2000)).toBe(true);
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
-      expect(received()).toBe('');
-    }
-  });
-
-  it("clears its timeout before hand-over, so HTTP's own timeouts apply", async () => {
+  it('closes a connection stuck on a prefix of the request for timeoutMs', async () => {
     const port = await start(100);
     const { socket, received } = await openRaw(port);
-    socket.write('GET / HTTP/1.1\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(socket.destroyed).toBe(false);
-    socket.write('Host: a\r\nConnection: close\r\n\r\n');
+    const startedAt = Date.now();
+    socket.write('<policy');
     expect(await closedWithin(socket, 2000)).toBe(true);
-    expect(received()).toMatch(/hello$/);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+    expect(received()).toBe('');
   });
 
-  it('restores the original connection listeners on close(), first in line and once-ness kept', async () => {
+  it("leaves silent and slow HTTP connections to HTTP's own timeouts", async () => {
+    const port = await start(100);
+    const silent = await openRaw(port);
+    const slow = await openRaw(port);
+    slow.socket.write('GET / HTTP/1.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(silent.socket.destroyed).toBe(false);
+    expect(slow.socket.destroyed).toBe(false);
+    slow.socket.write('Host: a\r\nConnection: close\r\n\r\n');
+    expect(await closedWithin(slow.socket, 2000)).toBe(true);
+    expect(slow.received()).toMatch(/hello$/);
+    silent.socket.destroy();
+  });
+
+  it('does nothing per connection: the connection listeners stay as they were', async () => {
+    server = createServer((_req, res) => res.end('hello'));
+    const before = server.rawListeners('connection');
+    sniffer = sniffPolicyRequests(server);
+    expect(server.rawListeners('connection')).toEqual(before);
+  });
+
+  it('answers only the first bytes of a connection, not a request after a GET', async () => {
+    const port = await start();
+    const { socket, received } = await openRaw(port);
+    socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    for (let waited = 0; !received().endsWith('hello') && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    socket.write(REQUEST); // a packet of its own, as a connection's first bytes would be
+    expect(await closedWithin(socket, 2000)).toBe(true);
+    expect(received()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhelloHTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n\r\n$/);
+  });
+
+  it("answers other bad requests as Node does when nobody else listens (400, 431)", async () => {
+    server = createServer({ maxHeaderSize: 1024 }, (_req, res) => res.end('hello'));
+    sniffer = sniffPolicyRequests(server);
+    const port = await listen(server);
+    expect((await rawExchange(port, `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(2000)}\r\n\r\n`)).response).toMatch(
+      /^HTTP\/1\.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n$/,
+    );
+    expect(await rawExchange(port, 'BREW / HTTP/1.1\r\n\r\n')).toEqual({ response: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n', closed: true });
+  });
+
+  it("hands other bad requests to the server's clientError listeners, and hides policy requests from them", async () => {
+    server = createServer((_req, res) => res.end('hello'));
+    const seen: string[] = [];
+    server.on('clientError', (error: Error & { code?: string }, socket) => {
+      seen.push(error.code ?? '');
+      socket.end('HTTP/1.1 418 Teapot\r\n\r\n');
+    });
+    sniffer = sniffPolicyRequests(server);
+    const port = await listen(server);
+    expect(await rawExchange(port, POLICY_REQUEST)).toEqual({ response: ANY, closed: true });
+    expect((await rawExchange(port, '<x')).response).toBe('HTTP/1.1 418 Teapot\r\n\r\n');
+    expect(seen).toEqual(['HPE_INVALID_METHOD']);
+  });
+
+  it('restores the original clientError listeners on close(), first in line and once-ness kept', async () => {
     server = createServer((_req, res) => res.end('hello'));
     const once = (): void => {};
-    server.once('connection', once);
-    const originals = server.rawListeners('connection');
+    server.once('clientError', once);
+    const originals = server.rawListeners('clientError');
     sniffer = sniffPolicyRequests(server);
-    expect(server.listeners('connection')).toHaveLength(1);
-    expect(server.listeners('connection')).not.toContain(originals[0]);
+    expect(server.listeners('clientError')).toHaveLength(1);
+    expect(server.listeners('clientError')).not.toContain(once);
     const later = (): void => {};
-    server.on('connection', later);
+    server.on('clientError', later);
     sniffer.close();
     sniffer.close();
-    expect(server.rawListeners('connection')).toEqual([...originals, later]);
-    server.removeListener('connection', later);
+    expect(server.rawListeners('clientError')).toEqual([...originals, later]);
+    server.removeAllListeners('clientError');
     const port = await listen(server);
     expect((await rawExchange(port, POLICY_REQUEST)).response).toMatch(/^HTTP\/1\.1 400 /);
-    expect(server.listeners('connection')).toHaveLength(1);
   });
 
   it('survives clients that reset mid-sniff', async () => {

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { type Server, createServer } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, type Server as NetServer, connect } from 'node:net';
 
 /** Starts listening on 127.0.0.1, an ephemeral port; resolves with the port. */
-export async function listen(server: Server): Promise<number> {
+export async function listen(server: NetServer): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
@@ -16,11 +16,14 @@ export async function startHttpServer(): Promise<{ server: Server; port: number 
   return { server, port };
 }
 
-/** Closes a server and every connection it still holds. */
-export async function closeServer(server: Server): Promise<void> {
+/**
+ * Closes a server and every connection it still holds (an `http` server's; a bare `net.Server`
+ * does not track them, so its test must have closed them).
+ */
+export async function closeServer(server: NetServer | Server): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
+  if ('closeAllConnections' in server) server.closeAllConnections();
   await closed;
 }
 
