@@ -9,6 +9,7 @@ import { keptHeaders } from './kept-headers';
 import { admitConnection, limitRefusal } from './admission';
 import { ClientRegistry } from './registry';
 import { interceptEvent } from './intercept';
+import { PendingWrites } from './pending-writes';
 import { rejectSocket } from './reject-socket';
 import { type Limits, resolveLimits } from './limits';
 import { ChannelRegistry, type ClusterChannel } from './channels';
@@ -136,7 +137,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly nodeId: string;
   readonly storage: Storage | undefined;
   readonly #origins: readonly OriginPattern[];
-  readonly #logger: (message: string, level: LogLevel) => void;
+  /** Undefined without a logger: `this.#logger?.(`…`)` then builds no message. */
+  readonly #logger: ((message: string, level: LogLevel) => void) | undefined;
   readonly #acceptClient: AcceptClient | undefined;
   readonly #closeTimeoutMs: number;
   readonly #transports: Transport[] = [];
@@ -161,7 +163,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** The upstream position last saved in each framed client's resume record. */
   readonly #savedUpstream = new WeakMap<Client, number>();
   /** Storage writes not settled yet: `close()` lets them finish before closing the storage. */
-  readonly #storageWrites = new Set<Promise<unknown>>();
+  readonly #storageWrites = new PendingWrites((error, context) => this.#report(error, context, 'ERR_STORAGE'));
   /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
   readonly #movedAway = new WeakSet<Client>();
   #seq = 0;
@@ -190,7 +192,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.nodeId = options.nodeId ?? createId();
     this.storage = options.storage;
     this.#origins = parseOrigins(options.origins ?? '*:*');
-    this.#logger = options.logger ?? (() => {});
+    this.#logger = options.logger;
     this.#acceptClient = options.acceptClient;
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
@@ -202,7 +204,7 @@ export class Hub extends ClientRegistry<HubEvents> {
         retryMs: Math.min(this.pingInterval, OUTBOX_RETRY_MS),
         early: (entry) => this.#deliverEarly(entry),
         report: (error, context) => this.#report(error, context, 'ERR_STORAGE'),
-        log: (message) => this.#logger(message, LOG.INFO),
+        log: (message) => this.#logger?.(message, LOG.INFO),
       });
     const subscribed = this.#sharedLog?.subscribe(
       (entry) => this.#receiveShared(entry),
@@ -270,7 +272,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       closed: (client, framed, reason) => {
         // A framed peer that vanished without a close frame (1006) may come back: keep it a while.
         if (framed && reason.code === 1006 && !this.#closed) {
-          this.#logger(`client ${client.id} detached (${reason.reason || 'connection lost'})`, LOG.INFO);
+          this.#logger?.(`client ${client.id} detached (${reason.reason || 'connection lost'})`, LOG.INFO);
           client.detach();
           return;
         }
@@ -283,7 +285,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       allowsOrigin: (origin) => isOriginAllowed(origin, this.#origins),
       admit: (meta) => this.#admit(meta),
       attach: (connection, meta) => this.#attach(connection, meta),
-      log: (message, level) => this.#logger(message, level),
+      log: (message, level) => this.#logger?.(message, level),
       ...(options.sharedLog && { forwardUpstream: (token: string, first: number, items: readonly UpstreamItem[]) => this.#forwardUpstream(token, first, items) }),
     };
   }
@@ -427,7 +429,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (!graceful) for (const client of this.clients.values()) client.connection?.terminate();
     for (const transport of this.#transports) transport.close?.();
     await Promise.all(servers);
-    await Promise.allSettled([...this.#storageWrites]); // the last removals, before the storage closes
+    await this.#storageWrites.settled(); // the last removals, before the storage closes
     await this.storage?.close();
     this.#outbox?.close();
     await this.#sharedLog?.close();
@@ -503,7 +505,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       const record = { id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() };
       this.#track(this.storage.addClient(record), 'storage.addClient failed');
     }
-    this.#logger(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
+    this.#logger?.(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
     if (remote) this.#adopt(client, connection, remote);
     else if (framed) this.#framed.greet(client, connection, this.#seq);
     this.#persist(client);
@@ -519,7 +521,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     const cursor = this.#framed.cursorFor(client, seq, this.#seq);
     const previous = client.reattach(connection, connectionInfo(meta), meta.protocol);
     previous?.terminate(); // its `closed` comes later and is ignored: it is no longer the client's
-    this.#logger(`client ${client.id} resumed over ${meta.transport} after ${cursor}`, LOG.INFO);
+    this.#logger?.(`client ${client.id} resumed over ${meta.transport} after ${cursor}`, LOG.INFO);
     const replay = this.#log.replay(cursor, client.id, (channel) => this.#channels.has(channel, client));
     this.#framed.greetResumed(client, connection, cursor, replay.gap);
     for (const entry of replay.entries) client.deliver(entry.message, frameOf(entry, connection));
@@ -542,7 +544,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     }
     const moved: ClusterControl = { t: 'moved' };
     this.#share(new OutboundMessage('', undefined, { reply: moved as unknown as ReplyFrame }), { to: client.id });
-    this.#logger(`client ${client.id} taken over from another node after ${remote.cursor}`, LOG.INFO);
+    this.#logger?.(`client ${client.id} taken over from another node after ${remote.cursor}`, LOG.INFO);
     const gap = remote.cursor < remote.evictedThrough ? { from: remote.cursor + 1, to: remote.evictedThrough } : undefined;
     this.#framed.greetResumed(client, connection, remote.cursor, gap);
     const memberOf = (channel: string): boolean => this.#channels.has(channel, client);
@@ -557,8 +559,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** Runs a storage write in the background, reporting its failure; `close()` waits for it. */
   #track(write: Promise<unknown>, context: string): void {
-    const tracked = write.catch((error: unknown) => this.#report(error, context, 'ERR_STORAGE')).finally(() => this.#storageWrites.delete(tracked));
-    this.#storageWrites.add(tracked);
+    this.#storageWrites.add(write, context);
   }
 
   /** Keeps a framed client's resume record in storage, for another node of the cluster to take it over. */
@@ -609,7 +610,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 
   #clientError(client: Client, error: GrapplerError): void {
-    this.#logger(`client ${client.id}: ${error.message}`, LOG.WARN);
+    this.#logger?.(`client ${client.id}: ${error.message}`, LOG.WARN);
     client.report(error);
   }
 
@@ -624,7 +625,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     }
     if (this.clients.size === 0) this.#stopTicker();
     if (!moved && this.storage) this.#track(this.storage.removeClient(client.id), 'storage.removeClient failed');
-    this.#logger(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
+    this.#logger?.(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
   /**
@@ -854,7 +855,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     const beat = this.storage!.heartbeat!(this.nodeId, Math.round(timeoutMs), Math.min(Math.round(graceMs), Number.MAX_SAFE_INTEGER)).then(
       (removed) => {
         this.#heartbeatFailing = false;
-        if (removed > 0) this.#logger(`forgot ${removed} clients of nodes that stopped`, LOG.INFO);
+        if (removed > 0) this.#logger?.(`forgot ${removed} clients of nodes that stopped`, LOG.INFO);
       },
       (error: unknown) => {
         // Once per outage: the shared log reports the same fault.
@@ -862,8 +863,7 @@ export class Hub extends ClientRegistry<HubEvents> {
         this.#heartbeatFailing = true;
       },
     );
-    this.#storageWrites.add(beat);
-    void beat.finally(() => this.#storageWrites.delete(beat));
+    this.#storageWrites.add(beat, 'storage.heartbeat failed'); // its own handlers report, once per outage
   }
 
   #stopTicker(): void {
@@ -875,7 +875,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   #report(error: unknown, context: string, code?: GrapplerErrorCode): void {
     const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
     const wrapped = code ? new GrapplerError(code, message, { cause: error }) : error instanceof Error ? error : new Error(message);
-    this.#logger(message, LOG.ERROR);
+    this.#logger?.(message, LOG.ERROR);
     // An unhandled 'error' event would crash the process; a server logs instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
   }

@@ -16,7 +16,12 @@ export interface Rfc6455Settings {
 
 /** Runs RFC 6455 handshakes through one `ws` server in noServer mode, made on first use. */
 export interface Rfc6455Acceptor {
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort, meta: ConnectionMeta): Promise<Client>;
+  /**
+   * Runs the handshake, synchronously: `ws` completes it in the call when no `verifyClient`
+   * is set (none is). A refused handshake has been answered by `ws` (400, 405) or its socket
+   * destroyed; the error says so, for the log or a route's promise.
+   */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, hub: HubPort, meta: ConnectionMeta): Client | HandshakeError;
   close(): void;
 }
 
@@ -48,20 +53,18 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
       }
       const wss = server;
       const common = shared as Rfc6455Shared;
-      return new Promise((resolve, reject) => {
-        // ws answers a malformed handshake itself (400, or 405 for a method other than GET).
-        const refused = (): void => reject(new HandshakeError('ERR_HANDSHAKE', 400, 'refused by the RFC 6455 handshake'));
-        socket.once('close', refused);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          socket.off('close', refused);
-          const framed = ws.protocol === FRAMED_PROTOCOL;
-          const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
-          // The transport read the resume request before admission (the hub ignores it for a plain connection).
-          const attached = hub.attach(connection, meta);
-          connection.bind(attached, common);
-          resolve(attached.client);
-        });
+      let client: Client | undefined;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const framed = ws.protocol === FRAMED_PROTOCOL;
+        const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
+        // The transport read the resume request before admission (the hub ignores it for a plain connection).
+        const attached = hub.attach(connection, meta);
+        connection.bind(attached, common);
+        client = attached.client;
       });
+      // No promise, listener or closure per handshake beyond this callback: a burst of
+      // handshakes leaves that much less garbage (and young generation) behind.
+      return client ?? new HandshakeError('ERR_HANDSHAKE', 400, 'refused by the RFC 6455 handshake');
     },
     close() {
       server?.close();

@@ -1,4 +1,4 @@
-import { type ConnectionMeta, FRAMED_PROTOCOL, HandshakeError, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
+import { type Client, type ConnectionMeta, FRAMED_PROTOCOL, HandshakeError, type HubPort, LOG, STATE, type Transport, rejectSocket } from '@grappler/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -46,7 +46,7 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
       // A framed client's resume is known before admission, so the hub can look it up (in a cluster, on another node).
       const resume = version === 'rfc6455' && offersFramed(req) ? resumeRequest(req.url) : undefined;
       const meta: ConnectionMeta = { transport: 'websocket', req, socket, protocol: STATE.PROTO_WEBSOCKET, version, ...(resume && { resume }) };
-      const accept = () =>
+      const acceptNow = (): Client | Promise<Client> =>
         draft
           ? acceptDraft(draft, socket, head, hub, meta, {
               protocol: allowedDraftProtocol(settings.protocols, draft.protocol, req),
@@ -55,12 +55,17 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
               handshakeTimeoutMs: settings.handshakeTimeoutMs,
               idleTimeoutMs: settings.idleTimeoutMs,
             })
-          : rfc6455.accept(req, socket, head, hub, meta);
+          : rfc6455Outcome(rfc6455.accept(req, socket, head, hub, meta), socket);
       void hub.admit(meta).then((refusal) => {
         if (refusal) return refuse(socket, hub, refusal);
-        if (settings.route) return routeUpgrade(req, socket, version, settings.route, accept, { ...settings, hub });
+        if (settings.route) return routeUpgrade(req, socket, version, settings.route, async () => acceptNow(), { ...settings, hub });
         // A failed handshake has already been answered on the socket; there is nothing to add.
-        accept().catch((error: unknown) => hub.log(`websocket handshake failed: ${String(error)}`, LOG.WARN));
+        try {
+          const accepted = acceptNow();
+          if (accepted instanceof Promise) accepted.catch((error: unknown) => logHandshakeFailure(hub, error));
+        } catch (error) {
+          logHandshakeFailure(hub, error);
+        }
       });
     },
     close(): void {
@@ -71,6 +76,21 @@ export function websocketTransport(options: WebSocketOptions = {}): Transport {
 
 function destroyOnError(this: Duplex): void {
   this.destroy();
+}
+
+/**
+ * An RFC 6455 outcome as the route and the log want it: the client, or the refusal thrown. An
+ * accepted socket drops the transport's error listener, `ws` has its own: one listener less
+ * kept per connection.
+ */
+function rfc6455Outcome(outcome: Client | HandshakeError, socket: Duplex): Client {
+  if (outcome instanceof HandshakeError) throw outcome;
+  socket.removeListener('error', destroyOnError);
+  return outcome;
+}
+
+function logHandshakeFailure(hub: HubPort, error: unknown): void {
+  hub.log(`websocket handshake failed: ${String(error)}`, LOG.WARN);
 }
 
 /** Answers a refused upgrade (or drops it, when the accept hook said no) and logs why. */

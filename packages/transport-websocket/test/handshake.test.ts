@@ -75,6 +75,23 @@ describe('the RFC 6455 handshake', () => {
     await healthy.close();
   });
 
+  it('logs a handshake that ws refuses, and leaves an accepted socket one error listener, ws\'s', async () => {
+    const logs: string[] = [];
+    const started = await startHub({ logger: (message, level) => logs.push(`${level} ${message}`) });
+    hub = started.hub;
+    const { response } = await rawExchange(started.port, UPGRADE('too-short'));
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(logs).toContain('2 websocket handshake failed: HandshakeError: refused by the RFC 6455 handshake');
+    const upgraded = new Promise<import('node:stream').Duplex>((resolve) => started.server.once('upgrade', (_req, socket) => resolve(socket)));
+    const connected = nextConnection(hub);
+    const socket = await openSocket(started.url);
+    await connected;
+    const serverSide = await upgraded;
+    // ws's own listener handles errors from here on; a second one would be kept for the connection's life.
+    expect(serverSide.listenerCount('error')).toBe(1);
+    await socket.close();
+  });
+
   it('negotiates a subprotocol from the configured list, in the server order', async () => {
     const started = await startHub({ websocket: { protocols: ['chat.v2', 'chat.v1'] } });
     hub = started.hub;
