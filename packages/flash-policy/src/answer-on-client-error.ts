@@ -9,7 +9,7 @@
  *       policy    → write the policy + NUL and end
  *       undecided → keep the prefix; the parser, stuck in its error, reports each next packet
  *                   the same way; closed if nothing decisive comes within timeoutMs
- *     otherwise  → the server's other 'clientError' listeners, or Node's own 400/408/431 answer
+ *     otherwise  → the server's other 'clientError' listeners, or Node's own 400/408/413/431 answer
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
