@@ -1,24 +1,19 @@
-import { type Server, createServer, get } from 'node:http';
-import { closeServer, listen, rawExchange } from '@grappler/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { POLICY_REQUEST, type PolicySniffer, renderPolicy, sniffPolicyRequests } from '../src/index';
+import { createServer, get } from 'node:http';
+import { listen, rawExchange } from '@grappler/testkit';
+import { describe, expect, it } from 'vitest';
+import { POLICY_REQUEST, renderPolicy } from '../src/index';
 import { closedWithin, openRaw, slowExchange } from './slow-exchange';
+import { trackSniffers } from './track-sniffers';
 
 const REQUEST = Buffer.from(POLICY_REQUEST).toString('latin1');
 const ANY = `${renderPolicy([{ domain: '*', toPorts: '*' }])}\0`;
 const GET = 'GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
 
 describe('sniffPolicyRequests on an http.Server', () => {
-  let server: Server | undefined;
-  let sniffer: PolicySniffer | undefined;
-  afterEach(async () => {
-    sniffer?.close();
-    if (server) await closeServer(server);
-    server = sniffer = undefined;
-  });
+  const sniff = trackSniffers();
   async function start(timeoutMs?: number): Promise<number> {
-    server = createServer((_req, res) => res.end('hello'));
-    sniffer = sniffPolicyRequests(server, timeoutMs === undefined ? {} : { timeoutMs });
+    const server = createServer((_req, res) => res.end('hello'));
+    sniff(server, timeoutMs === undefined ? {} : { timeoutMs });
     return listen(server);
   }
 
@@ -87,9 +82,9 @@ describe('sniffPolicyRequests on an http.Server', () => {
   });
 
   it('does nothing per connection: the connection listeners stay as they were', async () => {
-    server = createServer((_req, res) => res.end('hello'));
+    const server = createServer((_req, res) => res.end('hello'));
     const before = server.rawListeners('connection');
-    sniffer = sniffPolicyRequests(server);
+    sniff(server);
     expect(server.rawListeners('connection')).toEqual(before);
   });
 
@@ -106,8 +101,8 @@ describe('sniffPolicyRequests on an http.Server', () => {
   });
 
   it("answers other bad requests as Node does when nobody else listens (400, 431)", async () => {
-    server = createServer({ maxHeaderSize: 1024 }, (_req, res) => res.end('hello'));
-    sniffer = sniffPolicyRequests(server);
+    const server = createServer({ maxHeaderSize: 1024 }, (_req, res) => res.end('hello'));
+    sniff(server);
     const port = await listen(server);
     expect((await rawExchange(port, `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(2000)}\r\n\r\n`)).response).toMatch(
       /^HTTP\/1\.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n$/,
@@ -116,13 +111,13 @@ describe('sniffPolicyRequests on an http.Server', () => {
   });
 
   it("hands other bad requests to the server's clientError listeners, and hides policy requests from them", async () => {
-    server = createServer((_req, res) => res.end('hello'));
+    const server = createServer((_req, res) => res.end('hello'));
     const seen: string[] = [];
     server.on('clientError', (error: Error & { code?: string }, socket) => {
       seen.push(error.code ?? '');
       socket.end('HTTP/1.1 418 Teapot\r\n\r\n');
     });
-    sniffer = sniffPolicyRequests(server);
+    sniff(server);
     const port = await listen(server);
     expect(await rawExchange(port, POLICY_REQUEST)).toEqual({ response: ANY, closed: true });
     expect((await rawExchange(port, '<x')).response).toBe('HTTP/1.1 418 Teapot\r\n\r\n');
@@ -130,11 +125,11 @@ describe('sniffPolicyRequests on an http.Server', () => {
   });
 
   it('restores the original clientError listeners on close(), first in line and once-ness kept', async () => {
-    server = createServer((_req, res) => res.end('hello'));
+    const server = createServer((_req, res) => res.end('hello'));
     const once = (): void => {};
     server.once('clientError', once);
     const originals = server.rawListeners('clientError');
-    sniffer = sniffPolicyRequests(server);
+    const sniffer = sniff(server);
     expect(server.listeners('clientError')).toHaveLength(1);
     expect(server.listeners('clientError')).not.toContain(once);
     const later = (): void => {};

@@ -1,28 +1,23 @@
-import { type Server, type Socket, createServer } from 'node:net';
-import { closeServer, listen, rawExchange } from '@grappler/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { POLICY_REQUEST, type PolicySniffer, renderPolicy, sniffPolicyRequests } from '../src/index';
+import { type Socket, createServer } from 'node:net';
+import { listen, rawExchange } from '@grappler/testkit';
+import { describe, expect, it } from 'vitest';
+import { POLICY_REQUEST, renderPolicy } from '../src/index';
 import { slowExchange } from './slow-exchange';
+import { trackSniffers } from './track-sniffers';
 
 const ANY = `${renderPolicy([{ domain: '*', toPorts: '*' }])}\0`;
 
 /** A bare TCP server, which has no HTTP parser to lean on: the sniffer reads first bytes. */
 describe('sniffPolicyRequests on a net.Server', () => {
-  let server: Server | undefined;
-  let sniffer: PolicySniffer | undefined;
-  afterEach(async () => {
-    sniffer?.close();
-    if (server) await closeServer(server);
-    server = sniffer = undefined;
-  });
+  const sniff = trackSniffers();
 
   const echoFirstChunk = (socket: Socket): void => {
     socket.once('data', (chunk: Buffer) => socket.end(`got:${chunk.toString('latin1')}`));
   };
 
   it('answers a policy request and hands every other connection over, its bytes unread', async () => {
-    server = createServer(echoFirstChunk);
-    sniffer = sniffPolicyRequests(server);
+    const server = createServer(echoFirstChunk);
+    sniff(server);
     const port = await listen(server);
     expect(await rawExchange(port, POLICY_REQUEST)).toEqual({ response: ANY, closed: true });
     expect(await slowExchange(port, '<policy-file-request/>\0')).toEqual({ response: ANY, closed: true });
@@ -30,11 +25,11 @@ describe('sniffPolicyRequests on a net.Server', () => {
   });
 
   it('restores the original connection listeners on close(), first in line and once-ness kept', async () => {
-    server = createServer(echoFirstChunk);
+    const server = createServer(echoFirstChunk);
     const once = (): void => {};
     server.once('connection', once);
     const originals = server.rawListeners('connection');
-    sniffer = sniffPolicyRequests(server);
+    const sniffer = sniff(server);
     expect(server.listeners('connection')).toHaveLength(1);
     expect(server.listeners('connection')).not.toContain(originals[0]);
     const later = (): void => {};
