@@ -21,6 +21,12 @@ export class BoundWebSocket extends WebSocket {
   /** Sends `message`, `pong`, `error` and `close` to `peer` from now on. */
   bindPeer(peer: PeerEvents): void {
     this.#peer = peer;
+    // No table of events until a listener comes (none does, see above): Node's EventEmitter
+    // makes one on the first `on()` when `_events` is undefined, and its other methods read
+    // undefined as empty. An empty table is a null-prototype object in dictionary mode, about
+    // 180 bytes kept per idle connection.
+    const emitter = this as unknown as { _events: object | undefined; _eventsCount: number };
+    if (emitter._eventsCount === 0) emitter._events = undefined;
   }
 
   // `ws` emits at most two arguments; the others pass through with their own arity.

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { BoundWebSocket, type PeerEvents } from './bound-websocket';
+
+function recordingPeer(): PeerEvents & { seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    received: (data, isBinary) => seen.push(`message ${String(data)} ${isBinary}`),
+    ponged: () => seen.push('pong'),
+    failed: (error) => seen.push(`error ${error.message}`),
+    ended: (code, reason) => seen.push(`close ${code} ${reason.toString()}`),
+  };
+}
+
+describe('BoundWebSocket', () => {
+  it('keeps no table of events once bound, and hands the four peer events to its connection', () => {
+    const ws = new BoundWebSocket(null, undefined, {});
+    const peer = recordingPeer();
+    ws.bindPeer(peer);
+    // An empty table is a dictionary-mode object kept for the connection's life.
+    expect((ws as unknown as { _events: unknown })._events).toBeUndefined();
+    ws.emit('message', Buffer.from('hi'), false);
+    ws.emit('pong');
+    ws.emit('error', new Error('boom'));
+    ws.emit('close', 1000, Buffer.from('bye'));
+    expect(peer.seen).toEqual(['message hi false', 'pong', 'error boom', 'close 1000 bye']);
+    expect(ws.emit('open')).toBe(false);
+    expect(ws.listenerCount('open')).toBe(0);
+  });
+
+  it('still takes listeners for other events after that', () => {
+    const ws = new BoundWebSocket(null, undefined, {});
+    ws.bindPeer(recordingPeer());
+    const heard: string[] = [];
+    ws.on('open', () => heard.push('open'));
+    ws.once('upgrade', () => heard.push('upgrade'));
+    ws.emit('open');
+    ws.emit('upgrade');
+    ws.emit('upgrade');
+    expect(heard).toEqual(['open', 'upgrade']);
+    ws.removeAllListeners();
+    expect(ws.eventNames()).toEqual([]);
+  });
+});
