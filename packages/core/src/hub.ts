@@ -162,7 +162,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #remoteResumes = new WeakMap<IncomingMessage, RemoteResume>();
   /** The upstream position last saved in each framed client's resume record. */
   readonly #savedUpstream = new WeakMap<Client, number>();
-  /** Storage writes not settled yet: `close()` lets them finish before closing the storage. */
+  /** Storage writes run in the background, failures reported: `close()` lets them finish before closing the storage. */
   readonly #storageWrites = new PendingWrites((error, context) => this.#report(error, context, 'ERR_STORAGE'));
   /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
   readonly #movedAway = new WeakSet<Client>();
@@ -234,12 +234,12 @@ export class Hub extends ClientRegistry<HubEvents> {
       reply: (client, frame) => this.#reply(client, frame),
       joined: (client, channel) => {
         this.#persist(client);
-        if (this.storage) this.#track(this.storage.addMember(channel, client.id), 'storage.addMember failed');
+        if (this.storage) this.#storageWrites.add(this.storage.addMember(channel, client.id), 'storage.addMember failed');
         this.emit('join', client, channel);
       },
       left: (client, channel) => {
         this.#persist(client);
-        if (this.storage) this.#track(this.storage.removeMember(channel, client.id), 'storage.removeMember failed');
+        if (this.storage) this.#storageWrites.add(this.storage.removeMember(channel, client.id), 'storage.removeMember failed');
         this.emit('leave', client, channel);
       },
     });
@@ -503,7 +503,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#startTicker();
     if (this.storage) {
       const record = { id, node: this.nodeId, transport: meta.transport, remoteAddress: client.remoteAddress, connectedAt: Date.now() };
-      this.#track(this.storage.addClient(record), 'storage.addClient failed');
+      this.#storageWrites.add(this.storage.addClient(record), 'storage.addClient failed');
     }
     this.#logger?.(`client ${id} connected over ${meta.transport}${framed ? ' (framed)' : ''}`, LOG.INFO);
     if (remote) this.#adopt(client, connection, remote);
@@ -540,7 +540,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const channel of remote.record.channels) {
       this.#channels.add(channel, client);
       // The other node's memberships stand, unless a sweep took them (it stopped): said again.
-      if (this.storage) this.#track(this.storage.addMember(channel, client.id), 'storage.addMember failed');
+      if (this.storage) this.#storageWrites.add(this.storage.addMember(channel, client.id), 'storage.addMember failed');
     }
     const moved: ClusterControl = { t: 'moved' };
     this.#share(new OutboundMessage('', undefined, { reply: moved as unknown as ReplyFrame }), { to: client.id });
@@ -557,18 +557,13 @@ export class Hub extends ClientRegistry<HubEvents> {
     for (const seq of [...missed.keys()].sort((a, b) => a - b)) client.deliver(missed.get(seq)!, undefined);
   }
 
-  /** Runs a storage write in the background, reporting its failure; `close()` waits for it. */
-  #track(write: Promise<unknown>, context: string): void {
-    this.#storageWrites.add(write, context);
-  }
-
   /** Keeps a framed client's resume record in storage, for another node of the cluster to take it over. */
   #persist(client: Client): void {
     const state = this.#framed.stateOf(client);
     if (!this.#sharedLog || !this.storage || !state || client.closed) return;
     this.#savedUpstream.set(client, client.upstream);
     const record = { token: state.token, since: state.since, upstream: client.upstream, channels: [...this.#channels.channelsOf(client)] };
-    this.#track(saveResumeRecord(this.storage, client.id, record), 'a resume record could not be saved');
+    this.#storageWrites.add(saveResumeRecord(this.storage, client.id, record), 'a resume record could not be saved');
   }
 
   /**
@@ -624,7 +619,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       if (!moved) this.emit('leave', client, channel);
     }
     if (this.clients.size === 0) this.#stopTicker();
-    if (!moved && this.storage) this.#track(this.storage.removeClient(client.id), 'storage.removeClient failed');
+    if (!moved && this.storage) this.#storageWrites.add(this.storage.removeClient(client.id), 'storage.removeClient failed');
     this.#logger?.(`client ${client.id} closed (${reason.code} ${reason.reason})`, LOG.INFO);
   }
 
