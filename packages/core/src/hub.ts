@@ -8,6 +8,7 @@ import { createId } from './id';
 import { keptHeaders } from './kept-headers';
 import { admitConnection, limitRefusal } from './admission';
 import { ClientRegistry } from './registry';
+import { FanOutWriter, type RecipientFilter, frameOf } from './fan-out';
 import { interceptEvent } from './intercept';
 import { PendingWrites } from './pending-writes';
 import { rejectSocket } from './reject-socket';
@@ -41,11 +42,17 @@ function heartbeatSlice(id: string): number {
   return id.length === 0 ? 0 : id.charCodeAt(id.length - 1) % HEARTBEAT_SLICES;
 }
 
+/** A fan-out to about a thousand WebSocket clients is written in one go; larger ones yield between slices. */
+const DEFAULT_FAN_OUT_SLICE_MS = 10;
+
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
 const OUTBOX_RETRY_MS = 500;
 
 /** Admission's answer when nothing refuses: one settled promise, shared. */
 const ADMITTED: Promise<null> = Promise.resolve(null);
+
+/** A fan-out's recipients, all of them. */
+const EVERYONE: RecipientFilter = { except: undefined, only: undefined };
 
 /** The accept hook: return false (or a promise of false) to drop a connection before any byte is written. */
 export type AcceptClient = (socket: Duplex, req: IncomingMessage) => boolean | undefined | Promise<boolean | undefined>;
@@ -84,6 +91,13 @@ export interface HubOptions extends ChannelHooks {
    * clients (`clusterSize()` stops counting them). @default 5 × pingInterval
    */
   nodeTimeoutMs?: number;
+  /**
+   * Milliseconds a fan-out (a broadcast, a channel publish) writes before it yields the event
+   * loop and writes the rest in a later turn, in order: a fan-out to tens of thousands of clients
+   * then does not hold up every other socket, request and timer for its whole length. `Infinity`
+   * writes each fan-out in one go. @default 10
+   */
+  fanOutSliceMs?: number;
 }
 
 /** Options of {@link Hub.publish}. */
@@ -151,8 +165,9 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #channels = new ChannelRegistry();
   readonly #membership: Membership;
   readonly #hooks: ChannelHooks;
-  /** Outbound deliveries, in order even while a `filter` hook answers with a promise. */
+  /** Outbound deliveries, in order even while a `filter` hook answers with a promise or a fan-out yields between slices. */
   readonly #deliveries = new SerialQueue();
+  readonly #fanOuts: FanOutWriter;
   /** What `identify` said of a request, from admission to attach. */
   readonly #identities = new WeakMap<IncomingMessage, unknown>();
   readonly #sharedLog: SharedLog | undefined;
@@ -196,6 +211,8 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#acceptClient = options.acceptClient;
     for (const transport of options.transports ?? []) this.use(transport);
     this.#log = new MessageLog(this.limits.backlogBytes);
+    const fanOutSliceMs = positive('fanOutSliceMs', options.fanOutSliceMs ?? DEFAULT_FAN_OUT_SLICE_MS);
+    this.#fanOuts = new FanOutWriter(fanOutSliceMs, this.#deliveries, (error) => this.#report(error, 'a fan-out failed part way'));
     this.#sharedLog = options.sharedLog;
     this.#outbox =
       options.sharedLog &&
@@ -601,6 +618,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** The callbacks of one connection; once another connection took over, its drops are ignored. */
   #bind(client: Client, connection: Connection): AttachedConnection {
+    this.#fanOuts.attached(client);
     return new ClientLink(this.#linkHost, client, connection, isFramed(connection.format));
   }
 
@@ -763,22 +781,15 @@ export class Hub extends ClientRegistry<HubEvents> {
     const enter = (logged: Addressing): LogEntry<OutboundMessage> =>
       scope.unnumbered ? { seq: 0, message, bytes: 0, frames: new Map(), ...logged } : this.#enter(message, logged, shared);
     this.#deliveries.run(() => {
-      const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel);
+      const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel).values();
       const filter = this.#hooks.filter;
-      if (!filter) {
-        deliverToAll(enter(addressing), recipients, except, only);
-        return;
-      }
+      if (!filter) return this.#fanOuts.deliver(enter(addressing), recipients, { except, only });
       const targets = [...recipients].filter((client) => client !== except && (!only || only(client)));
       return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
         const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
         const entry = enter(excluded.size > 0 ? { ...addressing, excluded } : addressing);
-        deliverToAll(
-          entry,
-          targets.filter((_, index) => verdicts[index] === null),
-          undefined,
-          undefined,
-        );
+        const admitted = targets.filter((_, index) => verdicts[index] === null);
+        return this.#fanOuts.deliver(entry, admitted.values(), EVERYONE);
       });
     });
   }
@@ -874,36 +885,6 @@ export class Hub extends ClientRegistry<HubEvents> {
     // An unhandled 'error' event would crash the process; a server logs instead.
     if (this.listenerCount('error') > 0) this.emit('error', wrapped);
   }
-}
-
-/**
- * The broadcast loop, the hottest path of all: a frame per wire format, looked up only when the
- * format changes from one recipient to the next, and nothing allocated per recipient.
- */
-function deliverToAll(entry: LogEntry<OutboundMessage>, recipients: Iterable<Client>, except: Client | undefined, only: ((client: Client) => boolean) | undefined): void {
-  let format: unknown;
-  let frame: unknown;
-  for (const client of recipients) {
-    if (client === except || (only !== undefined && !only(client))) continue;
-    const connection = client.connection;
-    if (connection === undefined) continue;
-    if (connection.format !== format) {
-      format = connection.format;
-      frame = frameOf(entry, connection);
-    }
-    client.deliver(entry.message, frame);
-  }
-}
-
-/** The frame of a logged message for `connection`'s format: encoded once per format, then shared. */
-function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unknown {
-  const format = connection.format;
-  let frame = entry.frames.get(format);
-  if (frame === undefined) {
-    frame = format.encode(entry.message);
-    entry.frames.set(format, frame);
-  }
-  return frame;
 }
 
 /** A message from the shared log, under its number if it has one yet (`channel`: the channel it goes to, if any). */

@@ -11,6 +11,19 @@ describe('SerialQueue', () => {
     expect(queue.busy).toBe(false);
   });
 
+  it('says whether tasks wait behind the one running', async () => {
+    const queue = new SerialQueue();
+    let finish: () => void = () => {};
+    queue.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    expect(queue.busy).toBe(true);
+    expect(queue.waiting).toBe(false);
+    const second = new Promise<void>((resolve) => queue.run(() => resolve()));
+    expect(queue.waiting).toBe(true);
+    finish();
+    await second;
+    expect(queue.waiting).toBe(false);
+  });
+
   it('keeps the order of any mix of synchronous and asynchronous tasks, failures included (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ async: fc.boolean(), fails: fc.boolean(), delay: fc.nat(3) }), { maxLength: 30 }), async (tasks) => {

@@ -12,6 +12,11 @@ export class SerialQueue {
     return this.#pending > 0;
   }
 
+  /** True while tasks wait behind the one running. */
+  get waiting(): boolean {
+    return this.#pending > 1;
+  }
+
   run(task: () => void | Promise<void>): void {
     if (this.#pending === 0) {
       const result = task();

@@ -29,6 +29,9 @@ export function lineFormat(name: string, transform: (text: string) => string = (
   return format;
 }
 
+/** Frames written to every line connection of this test file so far (a fan-out's progress, seen from the hub's side). */
+export const lineWrites = { count: 0 };
+
 class LineConnection implements Connection<Buffer> {
   bufferedBytes = 0;
   readonly heartbeat?: () => void;
@@ -41,6 +44,7 @@ class LineConnection implements Connection<Buffer> {
     if (heartbeatLine !== undefined) this.heartbeat = () => socket.write(`${heartbeatLine}\n`);
   }
   write(frame: Buffer): boolean {
+    lineWrites.count++;
     return this.socket.write(frame);
   }
   close(_reason: CloseReason): void {

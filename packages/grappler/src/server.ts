@@ -73,6 +73,8 @@ export interface ServerOptions extends ChannelHooks {
   nodeId?: string;
   /** In a cluster with a shared storage: how long a server may go silent before the others forget its clients. @default 5 × pingInterval */
   nodeTimeoutMs?: number;
+  /** Milliseconds a broadcast writes before it yields the event loop and writes the rest in a later turn, in order (`Infinity`: in one go). @default 10 */
+  fanOutSliceMs?: number;
 }
 
 /** Events of a {@link Server}. */
@@ -213,5 +215,6 @@ function hubOptions(opts: ServerOptions, acceptClient: AcceptClientSocket | unde
     ...(opts.sharedLog && { sharedLog: opts.sharedLog }),
     ...(opts.nodeId !== undefined && { nodeId: opts.nodeId }),
     ...(opts.nodeTimeoutMs !== undefined && { nodeTimeoutMs: opts.nodeTimeoutMs }),
+    ...(opts.fanOutSliceMs !== undefined && { fanOutSliceMs: opts.fanOutSliceMs }),
   };
 }

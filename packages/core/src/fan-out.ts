@@ -1,0 +1,136 @@
+/**
+ * Delivering one logged message to many clients: the broadcast loop, the hottest path of all.
+ *
+ * A frame is encoded once per wire format and shared, and nothing is allocated per recipient. A
+ * fan-out that has written for `sliceMs` (the hub's `fanOutSliceMs`) yields the event loop and
+ * goes on in a later turn, so that one broadcast to tens of thousands of clients does not hold up
+ * every other socket, request and timer of the process for its whole length:
+ *
+ *   deliver(entry, clients) -> write for sliceMs -> out of time: the rest is what the iterator
+ *   had left -> setImmediate -> write for sliceMs -> ... -> the promise resolves
+ *
+ * The hub's deliveries wait for that promise, so everything sent after the broadcast still
+ * reaches each client after it. While other deliveries wait behind a fan-out, it writes on
+ * without yielding: a process that sends faster than it can write then sees its own timers and
+ * I/O slow down, as with a synchronous loop, instead of a queue of broadcasts that grows (and
+ * delivers later and later) for as long as the overload lasts.
+ *
+ * The recipients are those of the moment it was sent. A client that attaches, or resumes, while
+ * a fan-out is under way is skipped by the rest of it: a new client was not there, and a resumed
+ * one has just been replayed the log, this message included. One that joins the channel meanwhile
+ * is not in what the iterator had left.
+ */
+import type { Client } from './client';
+import type { LogEntry } from './message-log';
+import type { OutboundMessage } from './message';
+import type { Connection } from './transport';
+
+/** How many recipients are written between two looks at the clock. */
+const RECIPIENTS_PER_CLOCK_READ = 64;
+
+/** Who a fan-out goes to: a live iterator (a Map's, a Set's or an Array's), read once. */
+export type Recipients = Iterator<Client>;
+
+/** Which recipients to leave out: `except`, and those `only` refuses. */
+export interface RecipientFilter {
+  readonly except: Client | undefined;
+  readonly only: ((client: Client) => boolean) | undefined;
+}
+
+/** The hub's queue of deliveries: whether any wait behind the one running. */
+export interface DeliveryQueue {
+  readonly waiting: boolean;
+}
+
+/** Writes the hub's fan-outs, a slice of `sliceMs` at a time; one fan-out at a time (the hub's deliveries are serial). */
+export class FanOutWriter {
+  readonly #sliceMs: number;
+  readonly #queue: DeliveryQueue;
+  readonly #report: (error: unknown) => void;
+  /** While a fan-out is between slices: the clients attached since, which the rest of it skips. */
+  #late: Set<Client> | undefined;
+
+  /** `report`: what a later slice throws (the first throws to the caller, as any synchronous call). */
+  constructor(sliceMs: number, queue: DeliveryQueue, report: (error: unknown) => void) {
+    this.#sliceMs = sliceMs;
+    this.#queue = queue;
+    this.#report = report;
+  }
+
+  /** The hub attached a new client, or a new connection to a client: a fan-out under way leaves it out. */
+  attached(client: Client): void {
+    this.#late?.add(client);
+  }
+
+  /** Delivers `entry` to `recipients`: undefined once all have it, else a promise for when the last slice is written. */
+  deliver(entry: LogEntry<OutboundMessage>, recipients: Recipients, filter: RecipientFilter): Promise<void> | undefined {
+    if (writeSlice(entry, recipients, filter, undefined, this.#deadline())) return undefined;
+    // Taken now: a Map's or a Set's iterator would also visit clients (or members) added before the next slice.
+    const rest = remainingOf(recipients);
+    if (rest.length === 0) return undefined;
+    const late = new Set<Client>();
+    this.#late = late;
+    return new Promise<void>((resolve) => {
+      const remaining = rest.values();
+      const next = (): void => {
+        let done = true;
+        try {
+          done = writeSlice(entry, remaining, filter, late, this.#deadline());
+        } catch (error) {
+          this.#report(error);
+        }
+        if (!done) {
+          setImmediate(next);
+          return;
+        }
+        this.#late = undefined;
+        resolve();
+      };
+      setImmediate(next);
+    });
+  }
+
+  /** When the slice that starts now must end: never while deliveries wait behind (see above). */
+  #deadline(): number {
+    if (this.#sliceMs === Number.POSITIVE_INFINITY || this.#queue.waiting) return Number.POSITIVE_INFINITY;
+    return performance.now() + this.#sliceMs;
+  }
+}
+
+/** Writes to recipients until they run out (true) or the clock passes `deadline` (false). */
+function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, filter: RecipientFilter, late: Set<Client> | undefined, deadline: number): boolean {
+  const { except, only } = filter;
+  let format: unknown;
+  let frame: unknown;
+  let written = 0;
+  for (let step = recipients.next(); step.done !== true; step = recipients.next()) {
+    const client = step.value;
+    if (client === except || (only !== undefined && !only(client)) || late?.has(client)) continue;
+    const connection = client.connection;
+    if (connection === undefined) continue;
+    if (connection.format !== format) {
+      format = connection.format;
+      frame = frameOf(entry, connection);
+    }
+    client.deliver(entry.message, frame);
+    if (++written % RECIPIENTS_PER_CLOCK_READ === 0 && performance.now() >= deadline) return false;
+  }
+  return true;
+}
+
+function remainingOf(recipients: Recipients): Client[] {
+  const rest: Client[] = [];
+  for (let step = recipients.next(); step.done !== true; step = recipients.next()) rest.push(step.value);
+  return rest;
+}
+
+/** The frame of a logged message for `connection`'s format: encoded once per format, then shared. */
+export function frameOf(entry: LogEntry<OutboundMessage>, connection: Connection): unknown {
+  const format = connection.format;
+  let frame = entry.frames.get(format);
+  if (frame === undefined) {
+    frame = format.encode(entry.message);
+    entry.frames.set(format, frame);
+  }
+  return frame;
+}
