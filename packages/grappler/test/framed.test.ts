@@ -137,7 +137,7 @@ describe('framed mode across transports', () => {
   });
 
   it('tells a long-poll client of a gap when its lost answer went out of the resume window', async () => {
-    const base = await start({ longpoll: { resumeWindowBytes: 100 } });
+    const base = await start({ longpoll: { resumeWindowBytes: 300 } });
     const hello = await poll(`${base}/?transport=longpoll&mode=framed`);
     const created = hello;
     const pending = fetch(`${base}/?transport=longpoll&session=${created.session}&seq=${hello.seq}`).then((r) => r.json() as Promise<Batch>);

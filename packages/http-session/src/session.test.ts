@@ -1,6 +1,6 @@
 import type { AttachedConnection, Client, CloseReason, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
 import { describe, expect, it } from 'vitest';
-import { type Downstream, type QueuedFrame, Session } from './session';
+import { type Downstream, KEPT_FRAME_OVERHEAD_BYTES, type QueuedFrame, Session } from './session';
 
 const FORMAT: WireFormat<string> = { name: 'test', encode: (message: OutboundMessage) => message.text ?? '' };
 
@@ -108,7 +108,7 @@ describe('Session', () => {
   });
 
   it('keeps only resumeWindowBytes of sent frames for resuming', async () => {
-    const { session } = createSession({ resumeWindowBytes: 2 });
+    const { session } = createSession({ resumeWindowBytes: 2 * (1 + KEPT_FRAME_OVERHEAD_BYTES) });
     const first = new RecordingDownstream();
     session.open(first, undefined);
     for (const text of ['a', 'b', 'c', 'd']) {
@@ -118,6 +118,19 @@ describe('Session', () => {
     const again = new RecordingDownstream();
     session.open(again, 0);
     expect(again.received).toEqual([3, 4]);
+  });
+
+  it('counts each kept frame with its entry: small frames cannot make the window hold more than its bytes', async () => {
+    const { session } = createSession({ resumeWindowBytes: 1000 });
+    session.open(new RecordingDownstream(), undefined);
+    for (let index = 0; index < 50; index++) {
+      session.write('0123456789');
+      await tickEnd();
+    }
+    const again = new RecordingDownstream();
+    session.open(again, 0);
+    const kept = Math.floor(1000 / (10 + KEPT_FRAME_OVERHEAD_BYTES)); // 13, where the bytes alone would fit 100
+    expect(again.received).toEqual(Array.from({ length: kept }, (_, index) => 50 - kept + 1 + index));
   });
 
   it('returns false past the high-water mark and emits drain once the frames went out', () => {

@@ -18,6 +18,13 @@ import {
   isFramed,
 } from '@grappler/core';
 
+/**
+ * What keeping one sent frame for resuming costs beside the frame's bytes: its entry. A broadcast's
+ * frame is one buffer shared by every session, so with small messages the entries are most of the
+ * memory a window holds; counting them keeps `resumeWindowBytes` a bound on that memory.
+ */
+export const KEPT_FRAME_OVERHEAD_BYTES = 64;
+
 /** A frame with its place in the session's order. */
 export interface QueuedFrame<Frame> {
   readonly seq: number;
@@ -272,15 +279,15 @@ export class Session<Frame> implements Connection<Frame> {
     this.flushed();
   }
 
-  /** Keeps recently sent frames, up to resumeWindowBytes, for a client that reconnects. */
+  /** Keeps recently sent frames, up to resumeWindowBytes (each counted with its entry), for a client that reconnects. */
   #retain(batch: readonly QueuedFrame<Frame>[]): void {
     for (const entry of batch) {
       this.#sent.push(entry);
-      this.#sentBytes += entry.bytes;
+      this.#sentBytes += entry.bytes + KEPT_FRAME_OVERHEAD_BYTES;
     }
     while (this.#sentBytes > this.#settings.resumeWindowBytes && this.#sent.length > 0) {
       const dropped = this.#sent.shift()!;
-      this.#sentBytes -= dropped.bytes;
+      this.#sentBytes -= dropped.bytes + KEPT_FRAME_OVERHEAD_BYTES;
       this.#droppedThrough = dropped.seq;
     }
   }
