@@ -10,10 +10,11 @@
  *   had left -> setImmediate -> write for sliceMs -> ... -> the promise resolves
  *
  * The hub's deliveries wait for that promise, so everything sent after the broadcast still
- * reaches each client after it. While other deliveries wait behind a fan-out, it writes on
+ * reaches each client after it. Once a few deliveries wait behind a fan-out, it writes on
  * without yielding: a process that sends faster than it can write then sees its own timers and
  * I/O slow down, as with a synchronous loop, instead of a queue of broadcasts that grows (and
- * delivers later and later) for as long as the overload lasts.
+ * delivers later and later) for as long as the overload lasts. One or two waiting are no
+ * overload: the next broadcast, due while this one still yields, at a pace the core keeps.
  *
  * The recipients are those of the moment it was sent. A client that attaches, or resumes, while
  * a fan-out is under way is skipped by the rest of it: a new client was not there, and a resumed
@@ -28,6 +29,9 @@ import type { Connection } from './transport';
 /** How many recipients are written between two looks at the clock. */
 const RECIPIENTS_PER_CLOCK_READ = 64;
 
+/** A fan-out with this many deliveries waiting behind it stops yielding (see above). */
+const WAITING_FOR_OVERLOAD = 4;
+
 /** Who a fan-out goes to: a live iterator (a Map's, a Set's or an Array's), read once. */
 export type Recipients = Iterator<Client>;
 
@@ -37,9 +41,9 @@ export interface RecipientFilter {
   readonly only: ((client: Client) => boolean) | undefined;
 }
 
-/** The hub's queue of deliveries: whether any wait behind the one running. */
+/** The hub's queue of deliveries: how many wait behind the one running. */
 export interface DeliveryQueue {
-  readonly waiting: boolean;
+  readonly waiting: number;
 }
 
 /** Writes the hub's fan-outs, a slice of `sliceMs` at a time; one fan-out at a time (the hub's deliveries are serial). */
@@ -90,9 +94,9 @@ export class FanOutWriter {
     });
   }
 
-  /** When the slice that starts now must end: never while deliveries wait behind (see above). */
+  /** When the slice that starts now must end: never once the process is overloaded (see above). */
   #deadline(): number {
-    if (this.#sliceMs === Number.POSITIVE_INFINITY || this.#queue.waiting) return Number.POSITIVE_INFINITY;
+    if (this.#sliceMs === Number.POSITIVE_INFINITY || this.#queue.waiting >= WAITING_FOR_OVERLOAD) return Number.POSITIVE_INFINITY;
     return performance.now() + this.#sliceMs;
   }
 }

@@ -11,17 +11,19 @@ describe('SerialQueue', () => {
     expect(queue.busy).toBe(false);
   });
 
-  it('says whether tasks wait behind the one running', async () => {
+  it('counts the tasks that wait behind the one running', async () => {
     const queue = new SerialQueue();
+    expect(queue.waiting).toBe(0);
     let finish: () => void = () => {};
     queue.run(() => new Promise<void>((resolve) => (finish = resolve)));
     expect(queue.busy).toBe(true);
-    expect(queue.waiting).toBe(false);
-    const second = new Promise<void>((resolve) => queue.run(() => resolve()));
-    expect(queue.waiting).toBe(true);
+    expect(queue.waiting).toBe(0);
+    queue.run(() => {});
+    const third = new Promise<void>((resolve) => queue.run(() => resolve()));
+    expect(queue.waiting).toBe(2);
     finish();
-    await second;
-    expect(queue.waiting).toBe(false);
+    await third;
+    expect(queue.waiting).toBe(0);
   });
 
   it('keeps the order of any mix of synchronous and asynchronous tasks, failures included (property)', async () => {

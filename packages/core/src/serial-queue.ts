@@ -12,9 +12,9 @@ export class SerialQueue {
     return this.#pending > 0;
   }
 
-  /** True while tasks wait behind the one running. */
-  get waiting(): boolean {
-    return this.#pending > 1;
+  /** How many tasks wait behind the one running. */
+  get waiting(): number {
+    return Math.max(0, this.#pending - 1);
   }
 
   run(task: () => void | Promise<void>): void {

@@ -57,18 +57,23 @@ describe('fan-out slices (fanOutSliceMs)', () => {
     expect(plain.encodes).toBe(1);
   });
 
-  it('writes on without yielding while other deliveries wait behind the fan-out', async () => {
+  it('goes on yielding with a few deliveries waiting behind, and writes on once four wait', async () => {
     const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'))], fanOutSliceMs: TINY_SLICE_MS });
     const clients = await openClients(hub, port, 200);
-    const before = lineWrites.count;
+    let before = lineWrites.count;
     hub.broadcast('one');
-    hub.broadcast('two'); // waits behind the first
-    expect(lineWrites.count - before).toBe(SLICE);
+    for (const text of ['two', 'three', 'four']) hub.broadcast(text); // three wait behind the first
     await nextTurn();
-    // The rest of the first in one go; the second, with nothing behind it, in slices again.
+    expect(lineWrites.count - before).toBe(2 * SLICE);
+    await waitUntil(() => clients.every((client) => client.lines.length === 4));
+    before = lineWrites.count;
+    hub.broadcast('five');
+    for (const text of ['six', 'seven', 'eight', 'nine']) hub.broadcast(text); // four wait behind it
+    await nextTurn();
+    // The rest of 'five' in one go; then 'six', with three behind it, in slices again.
     expect(lineWrites.count - before).toBe(200 + SLICE);
-    await waitUntil(() => clients.every((client) => client.lines.length === 2));
-    for (const client of clients) expect(client.lines).toEqual(['one', 'two']);
+    await waitUntil(() => clients.every((client) => client.lines.length === 9));
+    for (const client of clients) expect(client.lines).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
   });
 
   it('writes every fan-out in one go with fanOutSliceMs: Infinity', async () => {
