@@ -122,6 +122,7 @@ function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, fi
   return true;
 }
 
+/** What the iterator has left, read to its end now. */
 function remainingOf(recipients: Recipients): Client[] {
   const rest: Client[] = [];
   for (let step = recipients.next(); step.done !== true; step = recipients.next()) rest.push(step.value);
