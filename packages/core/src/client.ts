@@ -56,14 +56,6 @@ export interface ConnectionInfo {
   readonly headers: IncomingHttpHeaders;
 }
 
-/** Everything a Client is made from. */
-export interface ClientInit extends ConnectionInfo {
-  readonly id: string;
-  readonly state: number;
-  /** What the hub's `identify` hook said. */
-  readonly user?: unknown;
-}
-
 /**
  * One connected peer, whatever its transport: application code cannot tell a WebSocket client
  * from an HTTP one except through `transport` and `state`.
@@ -76,37 +68,48 @@ export class Client extends EventEmitter<ClientEvents> {
   readonly #host: ClientHost;
   /** What the peer sent, carried out in order even while a command waits for a hook (made on first use). */
   #inbox: SerialQueue | undefined;
-  #info: ConnectionInfo;
+  // The latest connection's facts, as fields of the client rather than an object of their own:
+  // idle clients are counted in thousands, and that object (with its overflow array) cost ~100 bytes each.
+  #transport: string;
+  #version: string | undefined;
+  #remoteAddress: string;
+  #headers: IncomingHttpHeaders;
   #connection: Connection | undefined;
   #state: number;
   #closed = false;
   #detachedAt = 0;
   #upstream = 0;
 
-  /** @internal Made by the hub when a transport attaches a connection. */
-  constructor(init: ClientInit, connection: Connection, host: ClientHost) {
+  /**
+   * @internal Made by the hub when a transport attaches a connection; `user` is what the hub's
+   * `identify` hook said.
+   */
+  constructor(id: string, info: ConnectionInfo, state: number, user: unknown, connection: Connection, host: ClientHost) {
     super();
-    this.id = init.id;
-    this.user = init.user;
-    this.#info = init;
-    this.#state = init.state;
+    this.id = id;
+    this.user = user;
+    this.#transport = info.transport;
+    this.#version = info.version;
+    this.#remoteAddress = info.remoteAddress;
+    this.#headers = info.headers;
+    this.#state = state;
     this.#connection = connection;
     this.#host = host;
   }
 
   /** The transport's name, e.g. `"websocket"`; a framed client that resumed elsewhere reports its new one. */
   get transport(): string {
-    return this.#info.transport;
+    return this.#transport;
   }
 
   /** The protocol version where a transport has several (`"rfc6455"`), else undefined. */
   get version(): string | undefined {
-    return this.#info.version;
+    return this.#version;
   }
 
   /** The peer's IP address as the socket of its latest connection saw it. */
   get remoteAddress(): string {
-    return this.#info.remoteAddress;
+    return this.#remoteAddress;
   }
 
   /**
@@ -115,7 +118,7 @@ export class Client extends EventEmitter<ClientEvents> {
    * other hop-by-hop ones); `sec-websocket-protocol` stays.
    */
   get headers(): IncomingHttpHeaders {
-    return this.#info.headers;
+    return this.#headers;
   }
 
   /** True while a framed client has no connection and waits to be resumed (`STATE.TEMP`). */
@@ -239,7 +242,10 @@ export class Client extends EventEmitter<ClientEvents> {
   reattach(connection: Connection, info: ConnectionInfo, protocol: number): Connection | undefined {
     const previous = this.#connection;
     this.#connection = connection;
-    this.#info = info;
+    this.#transport = info.transport;
+    this.#version = info.version;
+    this.#remoteAddress = info.remoteAddress;
+    this.#headers = info.headers;
     const kind = STATE.PROTO_HTTP | STATE.PROTO_WEBSOCKET;
     this.setState(((this.#state & ~STATE.TEMP) & ~kind) | protocol);
     this.emit('resume');

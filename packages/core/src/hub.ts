@@ -181,6 +181,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #storageWrites = new PendingWrites((error, context) => this.#report(error, context, 'ERR_STORAGE'));
   /** Clients another node took over: they go from here without a trace in storage or channels' leave events. */
   readonly #movedAway = new WeakSet<Client>();
+  /** Clients attached in this turn whose `connection` event waits for the transport to finish binding them. */
+  #unannounced: Client[] = [];
   #seq = 0;
   readonly #subscribed: Promise<void>;
   /** Whether `#subscribed` has settled: admission need not wait for it. */
@@ -514,8 +516,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
     const remote = framed ? this.#remoteResumes.get(meta.req) : undefined;
     const id = remote?.id ?? createId();
-    const init = { id, ...connectionInfo(meta), state: STATE.ACCEPTED | meta.protocol, user: this.#identities.get(meta.req) };
-    const client = new Client(init, connection, this.#host);
+    const client = new Client(id, connectionInfo(meta), STATE.ACCEPTED | meta.protocol, this.#identities.get(meta.req), connection, this.#host);
     this.clients.set(id, client);
     this.#startTicker();
     if (this.storage) {
@@ -526,7 +527,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     if (remote) this.#adopt(client, connection, remote);
     else if (framed) this.#framed.greet(client, connection, this.#seq);
     this.#persist(client);
-    queueMicrotask(() => this.emit('connection', client));
+    this.#announce(client);
     return this.#bind(client, connection);
   }
 
@@ -614,6 +615,29 @@ export class Hub extends ClientRegistry<HubEvents> {
     const connection = client.connection;
     this.#onClosed(client, { code: 4001, reason: `moved to ${node}` });
     connection?.terminate();
+  }
+
+  /**
+   * Emits `connection` once the transport that attached the client has bound it (a microtask
+   * later), for every client attached in the turn at once: one callback per burst of handshakes,
+   * not a closure for each.
+   */
+  #announce(client: Client): void {
+    if (this.#unannounced.push(client) > 1) return;
+    queueMicrotask(() => {
+      const clients = this.#unannounced;
+      this.#unannounced = [];
+      for (const each of clients) {
+        try {
+          this.emit('connection', each);
+        } catch (error) {
+          // As uncaught as when each client had a microtask of its own, and the others still hear of theirs.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    });
   }
 
   /** The callbacks of one connection; once another connection took over, its drops are ignored. */

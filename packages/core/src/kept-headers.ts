@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { StringTable } from './string-table';
 
 /**
  * Request headers that only served the connection's handshake or hop: a client holds them for as
@@ -20,11 +21,32 @@ const HANDSHAKE_ONLY: ReadonlySet<string> = new Set([
   'sec-websocket-extensions',
 ]);
 
+/**
+ * Headers whose values nearly every client of one server repeats (its host name, its page's
+ * origin, the few browsers' user agents and languages): kept once per process, not per client.
+ */
+const REPEATED: ReadonlySet<string> = new Set([
+  'host',
+  'origin',
+  'user-agent',
+  'accept',
+  'accept-language',
+  'accept-encoding',
+  'cache-control',
+  'pragma',
+  'sec-websocket-protocol',
+]);
+
+/** Sized for the handful of distinct values a server sees of each, with room for many more. */
+const repeatedValues = new StringTable(1024, 512);
+
 /** A copy of `headers` without those that only served the handshake (what `client.headers` holds). */
 export function keptHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept: IncomingHttpHeaders = {};
   for (const name in headers) {
-    if (!HANDSHAKE_ONLY.has(name)) kept[name] = headers[name];
+    if (HANDSHAKE_ONLY.has(name)) continue;
+    const value = headers[name];
+    kept[name] = typeof value === 'string' && REPEATED.has(name) ? repeatedValues.share(value) : value;
   }
   return kept;
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Client, createHub, framedFormat, type Hub, STATE, type Transport } from '../src/index';
+import { type Client, type Connection, type ConnectionMeta, createHub, framedFormat, type Hub, type HubPort, STATE, type Transport } from '../src/index';
 import { lineFormat, lineTransport } from './line-transport';
 
 async function openLines(port: number, path = '/lines'): Promise<{ socket: Socket; lines: string[] }> {
@@ -21,6 +21,37 @@ async function openLines(port: number, path = '/lines'): Promise<{ socket: Socke
   socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n`);
   await once(socket, 'data');
   return { socket, lines };
+}
+
+/**
+ * Line connections attached `size` at a time, in one synchronous loop, as a burst of handshakes
+ * completing in one turn would be: the hub announces them together.
+ */
+function burstTransport(size: number): Transport {
+  const waiting: { socket: Socket; meta: ConnectionMeta }[] = [];
+  return {
+    name: 'burst',
+    matches: (req) => req.url === '/burst',
+    handleUpgrade(req, socket, _head, hub: HubPort) {
+      waiting.push({ socket: socket as Socket, meta: { transport: 'burst', req, socket, protocol: STATE.PROTO_HTTP } });
+      if (waiting.length < size) return;
+      const burst = waiting.splice(0);
+      void Promise.all(burst.map(({ meta }) => hub.admit(meta))).then(() => {
+        for (const { socket: each, meta } of burst) {
+          each.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
+          const connection: Connection<Buffer> = {
+            format: lineFormat('plain'),
+            bufferedBytes: 0,
+            write: (frame) => each.write(frame),
+            close: () => each.end(),
+            terminate: () => each.destroy(),
+          };
+          const events = hub.attach(connection, meta);
+          each.on('close', () => events.closed({ code: 1000, reason: '' }));
+        }
+      });
+    },
+  };
 }
 
 describe('Hub', () => {
@@ -127,6 +158,35 @@ describe('Hub', () => {
     await closed;
     expect(hub.size).toBe(0);
     expect(client.closed).toBe(true);
+  });
+
+  it('announces every client of a burst of handshakes once bound, even past a connection listener that throws', async () => {
+    const hub = createHub({ transports: [burstTransport(3)] });
+    const port = await start(hub);
+    const announced: Client[] = [];
+    hub.on('connection', (client) => {
+      announced.push(client);
+      client.write('welcome'); // bound by the time it is announced: the write reaches the peer
+    });
+    hub.on('connection', () => {
+      if (announced.length === 1) throw new Error('a listener broke');
+    });
+    const uncaught: unknown[] = [];
+    const vitestListeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const capture = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', capture);
+    cleanups.push(() => {
+      process.removeListener('uncaughtException', capture);
+      for (const listener of vitestListeners) process.on('uncaughtException', listener);
+    });
+    const clients = await Promise.all(Array.from({ length: 3 }, () => openLines(port, '/burst')));
+    cleanups.push(() => {
+      for (const c of clients) c.socket.destroy();
+    });
+    await waitUntil(() => clients.every((c) => c.lines.includes('welcome')));
+    expect(new Set(announced).size).toBe(3);
+    expect(uncaught).toEqual([expect.objectContaining({ message: 'a listener broke' })]);
   });
 
   it('hands requests it does not own to the application, and serves its own first', async () => {

@@ -33,7 +33,11 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
     accept(req, socket, head, hub, meta) {
       if (!server) {
         const maxPayload = settings.maxPayload ?? hub.limits.maxMessageBytes;
-        shared = { maxPayload, beatsPerPing: Math.max(1, Math.round(settings.pingIntervalMs / hub.pingInterval)) };
+        shared = {
+          maxPayload,
+          beatsPerPing: Math.max(1, Math.round(settings.pingIntervalMs / hub.pingInterval)),
+          highWaterMarkBytes: hub.limits.highWaterMarkBytes,
+        };
         const userProtocols = protocolSelector(settings.protocols);
         // grappler's own client asks for framed mode by subprotocol; any other choice is the user's.
         const handleProtocols: SelectProtocol = (offered, request) =>
@@ -56,10 +60,10 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
       let client: Client | undefined;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const framed = ws.protocol === FRAMED_PROTOCOL;
-        const connection = new Rfc6455Connection(ws, socket, hub.limits.highWaterMarkBytes, framed);
+        const connection = new Rfc6455Connection(ws, socket, common, framed);
         // The transport read the resume request before admission (the hub ignores it for a plain connection).
         const attached = hub.attach(connection, meta);
-        connection.bind(attached, common);
+        connection.bind(attached);
         client = attached.client;
       });
       // No promise, listener or closure per handshake beyond this callback: a burst of

@@ -13,10 +13,9 @@ export interface Rfc6455Shared {
   readonly maxPayload: number;
   /** How many of the hub's heartbeats make one ping interval (`pingIntervalMs` / hub `pingInterval`). */
   readonly beatsPerPing: number;
+  /** The hub's `highWaterMarkBytes`: past it, `write()` returns false until `drain`. */
+  readonly highWaterMarkBytes: number;
 }
-
-/** Until `bind()`: a shared placeholder, not an object per connection. */
-const UNBOUND: Rfc6455Shared = Object.freeze({ maxPayload: 0, beatsPerPing: 1 });
 
 /**
  * One RFC 6455 peer: `ws` parses what the peer sends and runs the closing handshake; frames
@@ -26,27 +25,29 @@ const UNBOUND: Rfc6455Shared = Object.freeze({ maxPayload: 0, beatsPerPing: 1 })
 export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, DrainTarget, PeerEvents {
   readonly format: WireFormat<Buffer | OutboundMessage>;
   readonly #ws: BoundWebSocket;
-  readonly #backpressure: Backpressure;
-  readonly #out: TickCorkedWriter;
+  readonly #socket: Duplex;
+  readonly #shared: Rfc6455Shared;
+  // Both made by the first write: a connection that is never written to (idle ones are counted
+  // in thousands) does not pay about 100 bytes for them.
+  #out: TickCorkedWriter | undefined;
+  #backpressure: Backpressure | undefined;
   #events: ConnectionEvents | undefined;
-  #shared: Rfc6455Shared = UNBOUND;
   /** Heartbeats since the last ping. */
   #beats = 0;
   #alive = true;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
-  constructor(ws: BoundWebSocket, socket: Duplex, highWaterMarkBytes: number, framed = false) {
+  constructor(ws: BoundWebSocket, socket: Duplex, shared: Rfc6455Shared, framed = false) {
     this.#ws = ws;
-    this.#backpressure = new Backpressure(highWaterMarkBytes, this);
-    this.#out = new TickCorkedWriter(socket);
+    this.#socket = socket;
+    this.#shared = shared;
     const raw: WireFormat<Buffer | OutboundMessage> = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
     this.format = framed ? framedFormat(raw) : raw;
   }
 
   /** Starts reporting to the hub: the socket hands the peer's events to this connection's methods. */
-  bind(events: ConnectionEvents, shared: Rfc6455Shared): void {
+  bind(events: ConnectionEvents): void {
     this.#events = events;
-    this.#shared = shared;
     this.#ws.bindPeer(this);
   }
 
@@ -84,13 +85,16 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
 
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    this.#backpressure ??= new Backpressure(this.#shared.highWaterMarkBytes, this);
+    const backpressure = this.#backpressure;
     if (!(frame instanceof OutboundMessage)) {
-      return this.#backpressure.writeTo(this.#out, frame, this);
+      this.#out ??= new TickCorkedWriter(this.#socket);
+      return backpressure.writeTo(this.#out, frame, this);
     }
     // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
-    const over = this.#backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
+    const over = backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
     const data = frame.binary ? frame.bytes : (frame.text ?? '');
-    this.#ws.send(data, { binary: frame.binary }, over ? this.#backpressure.watch() : undefined);
+    this.#ws.send(data, { binary: frame.binary }, over ? backpressure.watch() : undefined);
     return !over;
   }
 

@@ -29,8 +29,9 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
   readonly format: typeof DRAFT_FORMAT = DRAFT_FORMAT;
   readonly #socket: Duplex;
   readonly #options: DraftConnectionOptions;
-  readonly #backpressure: Backpressure;
-  readonly #out: TickCorkedWriter;
+  // Both made by the first write: an idle connection does not pay for them.
+  #backpressure: Backpressure | undefined;
+  #out: TickCorkedWriter | undefined;
   #events: ConnectionEvents | undefined;
   #closing = false;
   #closeReason: CloseReason = { code: ABNORMAL_CLOSURE, reason: 'connection lost' };
@@ -40,8 +41,6 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
   constructor(socket: Duplex, options: DraftConnectionOptions) {
     this.#socket = socket;
     this.#options = options;
-    this.#backpressure = new Backpressure(options.highWaterMarkBytes, this);
-    this.#out = new TickCorkedWriter(socket);
   }
 
   /** Starts reading; `pending` are the bytes that arrived with the handshake. */
@@ -78,6 +77,8 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
 
   write(frame: Buffer): boolean {
     if (this.#closing || !this.#socket.writable) return false;
+    this.#backpressure ??= new Backpressure(this.#options.highWaterMarkBytes, this);
+    this.#out ??= new TickCorkedWriter(this.#socket);
     return this.#backpressure.writeTo(this.#out, frame, this);
   }
 
