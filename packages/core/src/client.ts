@@ -215,6 +215,11 @@ export class Client extends EventEmitter<ClientEvents> {
     const ok = connection.write(frame ?? connection.format.encode(message), message.seq);
     // A write that returned true left no more than highWaterMarkBytes queued: nothing to check.
     if (ok && this.#host.highWaterMarkBytes <= this.#host.maxBufferedBytes) return true;
+    return this.#checkBuffered(connection, ok);
+  }
+
+  /** The rare half of {@link deliver}, apart so that the fan-out loop stays small enough to inline. */
+  #checkBuffered(connection: Connection, ok: boolean): boolean {
     const buffered = connection.bufferedBytes;
     if (buffered > this.#host.maxBufferedBytes) {
       this.report(new LimitExceededError('maxBufferedBytes', this.#host.maxBufferedBytes, buffered));

@@ -32,8 +32,12 @@ const RECIPIENTS_PER_CLOCK_READ = 64;
 /** A fan-out with this many deliveries waiting behind it stops yielding (see above). */
 const WAITING_FOR_OVERLOAD = 4;
 
-/** Who a fan-out goes to: a live iterator (a Map's, a Set's or an Array's), read once. */
-export type Recipients = Iterator<Client>;
+/**
+ * Who a fan-out goes to: a live iterator of a Map, a Set or an Array, read once. Not a generator:
+ * a slice that stops early leaves the loop, which would close one (built-in iterators have no
+ * `return()`, and go on where the slice stopped).
+ */
+export type Recipients = IterableIterator<Client>;
 
 /** Which recipients to leave out: `except`, and those `only` refuses. */
 export interface RecipientFilter {
@@ -107,8 +111,8 @@ function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, fi
   let format: unknown;
   let frame: unknown;
   let written = 0;
-  for (let step = recipients.next(); step.done !== true; step = recipients.next()) {
-    const client = step.value;
+  // for-of rather than next() calls: V8 then inlines the built-in iterator into this loop.
+  for (const client of recipients) {
     if (client === except || (only !== undefined && !only(client)) || late?.has(client)) continue;
     const connection = client.connection;
     if (connection === undefined) continue;
@@ -124,9 +128,7 @@ function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, fi
 
 /** What the iterator has left, read to its end now. */
 function remainingOf(recipients: Recipients): Client[] {
-  const rest: Client[] = [];
-  for (let step = recipients.next(); step.done !== true; step = recipients.next()) rest.push(step.value);
-  return rest;
+  return Array.from(recipients);
 }
 
 /** The frame of a logged message for `connection`'s format: encoded once per format, then shared. */

@@ -15,12 +15,16 @@ export interface DrainTarget {
 export class Backpressure {
   readonly #highWaterMarkBytes: number;
   readonly #target: DrainTarget;
+  /** Whether a socket under its own mark is under ours too (16 KiB against 64 KiB by default). */
+  readonly #socketMarkWithin: boolean;
   #awaiting = false;
   #generation = 0;
 
-  constructor(highWaterMarkBytes: number, target: DrainTarget) {
+  /** `socketHighWaterMark`: the socket's `writableHighWaterMark`. */
+  constructor(highWaterMarkBytes: number, target: DrainTarget, socketHighWaterMark: number) {
     this.#highWaterMarkBytes = highWaterMarkBytes;
     this.#target = target;
+    this.#socketMarkWithin = socketHighWaterMark <= highWaterMarkBytes;
   }
 
   /** True between a `write` that returned false and the `drain` that follows it. */
@@ -34,7 +38,9 @@ export class Backpressure {
       out.write(frame, this.watch());
       return false;
     }
-    out.write(frame);
+    // The socket's own answer settles the usual case without counting what is queued (a fan-out's
+    // hottest path); past the socket's mark, the count decides.
+    if (out.write(frame) && this.#socketMarkWithin) return true;
     if (buffered.bufferedBytes <= this.#highWaterMarkBytes) return true;
     // An empty write queued behind the frame tells when everything before it has gone.
     out.write(EMPTY, this.watch());

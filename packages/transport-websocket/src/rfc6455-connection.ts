@@ -85,12 +85,14 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
 
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    this.#backpressure ??= new Backpressure(this.#shared.highWaterMarkBytes, this);
-    const backpressure = this.#backpressure;
-    if (!(frame instanceof OutboundMessage)) {
-      this.#out ??= new TickCorkedWriter(this.#socket);
-      return backpressure.writeTo(this.#out, frame, this);
-    }
+    this.#backpressure ??= new Backpressure(this.#shared.highWaterMarkBytes, this, this.#socket.writableHighWaterMark);
+    if (frame instanceof OutboundMessage) return this.#compress(frame, this.#backpressure);
+    this.#out ??= new TickCorkedWriter(this.#socket);
+    return this.#backpressure.writeTo(this.#out, frame, this);
+  }
+
+  /** A message for a permessage-deflate peer, which `ws` compresses (apart: the fan-out loop inlines the rest). */
+  #compress(frame: OutboundMessage, backpressure: Backpressure): boolean {
     // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
     const over = backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
     const data = frame.binary ? frame.bytes : (frame.text ?? '');

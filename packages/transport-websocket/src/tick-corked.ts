@@ -10,7 +10,8 @@ const FLUSH_BYTES = 16 << 10;
 
 /** Where a connection writes its frames. */
 export interface FrameWriter {
-  write(frame: Uint8Array, callback?: (error?: Error | null) => void): void;
+  /** False once the socket holds more than its own `writableHighWaterMark` (the socket's `write()` answer). */
+  write(frame: Uint8Array, callback?: (error?: Error | null) => void): boolean;
 }
 
 /**
@@ -28,31 +29,33 @@ export class TickCorkedWriter implements FrameWriter, TickEndListener {
     this.#socket = socket;
   }
 
-  write(frame: Uint8Array, callback?: (error?: Error | null) => void): void {
+  write(frame: Uint8Array, callback?: (error?: Error | null) => void): boolean {
     const socket = this.#socket;
     const tick = currentTick();
     const firstThisTick = tick !== this.#lastTick;
     this.#lastTick = tick;
-    if (frame.byteLength >= FLUSH_BYTES) {
-      if (!this.#corked) {
-        socket.write(frame, callback);
-        return;
-      }
-      socket.uncork(); // what is corked goes first, then this frame, as it comes
-      socket.write(frame, callback);
-      socket.cork();
-      return;
-    }
+    if (frame.byteLength >= FLUSH_BYTES) return this.#writeLarge(frame, callback);
     if (!firstThisTick && !this.#corked) {
       this.#corked = true;
       socket.cork();
       atTickEnd(this);
     }
-    socket.write(frame, callback);
+    const below = socket.write(frame, callback);
     if (this.#corked && socket.writableLength >= FLUSH_BYTES) {
       socket.uncork();
       socket.cork();
     }
+    return below;
+  }
+
+  /** A frame of FLUSH_BYTES or more: written as it comes, after whatever is corked. */
+  #writeLarge(frame: Uint8Array, callback: ((error?: Error | null) => void) | undefined): boolean {
+    const socket = this.#socket;
+    if (!this.#corked) return socket.write(frame, callback);
+    socket.uncork(); // what is corked goes first, then this frame, as it comes
+    const below = socket.write(frame, callback);
+    socket.cork();
+    return below;
   }
 
   /** @internal The tick ended: what it corked goes out. */

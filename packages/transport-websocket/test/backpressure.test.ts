@@ -57,6 +57,27 @@ describe('backpressure and dead peers', () => {
     expect(client.write('small again')).toBe(true);
   });
 
+  it('honours a highWaterMarkBytes below the mark of the socket itself (16 KiB)', async () => {
+    const started = await startHub({ limits: { highWaterMarkBytes: 1024, maxBufferedBytes: 256 << 20 } });
+    hub = started.hub;
+    const connected = nextConnection(hub);
+    const socket = await openSocket(started.url);
+    sockets.push(socket);
+    const client = await connected;
+    socket.ws.pause();
+    // The kernel's buffers take the first few MiB; then bytes queue in user memory.
+    const piece = 'p'.repeat(2000);
+    let writes = 0;
+    while (client.write(piece)) if (++writes > 20_000) throw new Error('write() never returned false');
+    // Past 1 KiB, not past the socket's 16 KiB: the hub's mark decides, not the socket's.
+    expect(client.bufferedBytes).toBeGreaterThan(1024);
+    expect(client.bufferedBytes).toBeLessThan(16 << 10);
+    const drain = new Promise<void>((resolve) => client.once('drain', resolve));
+    socket.ws.resume();
+    await drain;
+    expect(client.write('small again')).toBe(true);
+  });
+
   it('cuts off a client past maxBufferedBytes and keeps serving the others', async () => {
     const started = await startHub({ limits: { maxBufferedBytes: 1 << 20 } });
     hub = started.hub;

@@ -77,7 +77,7 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
 
   write(frame: Buffer): boolean {
     if (this.#closing || !this.#socket.writable) return false;
-    this.#backpressure ??= new Backpressure(this.#options.highWaterMarkBytes, this);
+    this.#backpressure ??= new Backpressure(this.#options.highWaterMarkBytes, this, this.#socket.writableHighWaterMark);
     this.#out ??= new TickCorkedWriter(this.#socket);
     return this.#backpressure.writeTo(this.#out, frame, this);
   }
