@@ -4,7 +4,7 @@
  * subject to, met or not (a missed target says NO).
  */
 import { median } from './stats.js';
-import type { RunResult } from './trial.js';
+import { type RunResult, describeCpu } from './trial.js';
 import type { Contender, Target, Workload } from './workloads/types.js';
 
 export type RunOutcome = RunResult | { error: string };
@@ -86,10 +86,7 @@ export function renderWorkload(result: WorkloadResult, sizeNote: string): string
     const ok = succeeded(row.runs);
     const runs = row.runs.map((run) => ('error' in run ? 'failed' : primary.format(run.metrics[primary.key] ?? Number.NaN))).join(', ');
     const middle = medianRun(row, primary.key);
-    const cpu =
-      middle === undefined
-        ? '—'
-        : `${Math.round(middle.cpu.serverMs)} / ${Math.round(middle.cpu.loadgenMs)} (${Math.round(middle.cpu.wallMs)})`;
+    const cpu = middle === undefined ? '—' : describeCpu(middle.cpu);
     const targets = workload.targets
       .filter((target) => target.subject === row.contender.label)
       .map((target) => {

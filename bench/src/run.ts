@@ -16,6 +16,7 @@ import { type ContenderResult, type RunOutcome, type WorkloadResult, renderSumma
 import { describe } from './rpc.js';
 import { FULL, QUICK, type Scale } from './scale.js';
 import { snapshotBuiltPackages } from './snapshot.js';
+import { stealPerCore } from './steal.js';
 import { runTrial } from './trial.js';
 import { clusterWorkload } from './workloads/cluster.js';
 import { echoWorkload } from './workloads/echo.js';
@@ -65,6 +66,7 @@ const isFullRun = !flags.quick && only === undefined && flags.reps === undefined
 const outFile = `${resultsDir}${isFullRun ? 'latest.md' : 'partial.md'}`;
 const deadline = performance.now() + (flags.quick ? DEADLINE_MS.quick : DEADLINE_MS.full);
 
+const stealAtStart = stealPerCore();
 const command = ['pnpm bench', ...process.argv.slice(2)].join(' ');
 const header = [
   `## Results of \`${command}\``,
@@ -73,7 +75,7 @@ const header = [
   `- machine: ${describeMachine()}`,
   `- grappler: ${describeRevision()}, built and its dist/ copied once at the start`,
   `- load average before the run: ${loadAverage()} (other work on the machine moves every figure)`,
-  `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time`,
+  `- each figure is the median of ${scale.reps} run${scale.reps === 1 ? '' : 's'}; CPU is user+system ms of the median run's measured phase, servers / load generator, with its wall time, and the ms the hypervisor stole from each side's core meanwhile ("stolen", the steal of /proc/stat) when it stole any: a run with much stolen is slow for reasons not its own`,
 ].join('\n');
 
 const files = openFilesLimit();
@@ -115,12 +117,19 @@ for (const workload of selected) {
   console.log(`\n${table}\n`);
   save();
 }
-sections.push(`Load average at the end: ${loadAverage()} (the bench's own two busy processes count for about 2 of it).`);
+sections.push(`Load average at the end: ${loadAverage()} (the bench's own two busy processes count for about 2 of it).${describeStolen(stealAtStart, stealPerCore())}`);
 const summary = renderSummary(results);
 console.log(`\n${summary}\n`);
 save();
 console.log(`written to ${outFile}`);
 process.exit(0);
+
+/** The whole run's steal per core, as a sentence (nothing where /proc/stat cannot be read). */
+function describeStolen(start: number[] | undefined, end: number[] | undefined): string {
+  if (start === undefined || end === undefined) return '';
+  const cores = end.map((ms, core) => `core ${core} ${((ms - (start[core] ?? ms)) / 1000).toFixed(1)} s`);
+  return ` CPU time the hypervisor stole over the whole run: ${cores.join(', ')}.`;
+}
 
 function loadAverage(): string {
   return loadavg()
@@ -138,7 +147,8 @@ async function runOnce(workload: Workload, row: ContenderResult, rep: number): P
   try {
     const result = await row.contender.run(scale, options);
     const figure = workload.columns[0]!;
-    const cpu = `cpu server ${Math.round(result.cpu.serverMs)} ms / loadgen ${Math.round(result.cpu.loadgenMs)} ms over ${Math.round(result.cpu.wallMs)} ms`;
+    const stolen = result.cpu.stolenMs;
+    const cpu = `cpu server ${Math.round(result.cpu.serverMs)} ms / loadgen ${Math.round(result.cpu.loadgenMs)} ms over ${Math.round(result.cpu.wallMs)} ms${stolen ? `, stolen ${stolen.server} / ${stolen.loadgen} ms` : ''}`;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`${label}: ${figure.label} ${figure.format(result.metrics[figure.key] ?? Number.NaN)}; ${cpu}${result.note ? `; ${result.note}` : ''} (${seconds} s)`);
     return result;

@@ -3,10 +3,11 @@
  * deadline, and afterwards nothing left running. CPU time is read from every process around the
  * measured phase, so a table can show which side was saturated.
  */
-import { type ServerChild, startLoadgenProcess, startServerProcess, withTimeout } from './children.js';
+import { HAS_TASKSET, LOADGEN_CPU, SERVER_CPU, type ServerChild, startLoadgenProcess, startServerProcess, withTimeout } from './children.js';
 import { sleep } from './clock.js';
 import type { ConnectArgs, LoadgenCommands, ServerConfig } from './protocol.js';
 import type { ChildPeer } from './rpc.js';
+import { stealPerCore } from './steal.js';
 
 export interface Trial {
   servers: ServerChild[];
@@ -18,6 +19,11 @@ export interface CpuSpent {
   serverMs: number;
   loadgenMs: number;
   wallMs: number;
+  /**
+   * Milliseconds the hypervisor took from the servers' core and from the load generator's meanwhile
+   * (steal, see steal.ts); undefined where it cannot be read, or when processes are not pinned.
+   */
+  stolenMs?: { server: number; loadgen: number };
 }
 
 /** What one run of a workload measured. */
@@ -61,6 +67,7 @@ interface CpuMark {
   server: number;
   loadgen: number;
   at: number;
+  steal: number[] | undefined;
 }
 
 export async function cpuMark(trial: Trial): Promise<CpuMark> {
@@ -69,11 +76,27 @@ export async function cpuMark(trial: Trial): Promise<CpuMark> {
     ...trial.servers.map((server) => server.peer.call('cpu', null)),
   ]);
   const ms = (usage: { user: number; system: number }): number => (usage.user + usage.system) / 1000;
-  return { server: servers.reduce((sum, usage) => sum + ms(usage), 0), loadgen: ms(loadgen!), at: performance.now() };
+  return { server: servers.reduce((sum, usage) => sum + ms(usage), 0), loadgen: ms(loadgen!), at: performance.now(), steal: stealPerCore() };
 }
 
 export function cpuBetween(before: CpuMark, after: CpuMark): CpuSpent {
-  return { serverMs: after.server - before.server, loadgenMs: after.loadgen - before.loadgen, wallMs: after.at - before.at };
+  const spent: CpuSpent = { serverMs: after.server - before.server, loadgenMs: after.loadgen - before.loadgen, wallMs: after.at - before.at };
+  const stolen = (core: number): number | undefined => {
+    const from = before.steal?.[core];
+    const to = after.steal?.[core];
+    return from === undefined || to === undefined ? undefined : to - from;
+  };
+  const server = stolen(SERVER_CPU);
+  const loadgen = stolen(LOADGEN_CPU);
+  if (HAS_TASKSET && server !== undefined && loadgen !== undefined) spent.stolenMs = { server, loadgen };
+  return spent;
+}
+
+/** "cpu … / … (wall)" as the tables show it, with what was stolen from each side when anything was. */
+export function describeCpu(cpu: CpuSpent): string {
+  const spent = `${Math.round(cpu.serverMs)} / ${Math.round(cpu.loadgenMs)} (${Math.round(cpu.wallMs)})`;
+  const stolen = cpu.stolenMs;
+  return stolen === undefined || stolen.server + stolen.loadgen === 0 ? spent : `${spent}, stolen ${stolen.server} / ${stolen.loadgen}`;
 }
 
 /** Waits until every server counts `expected` clients in all (a client is counted once it is registered). */
