@@ -1,5 +1,5 @@
 import { openSocket, type RecordingSocket } from '@grappler/testkit';
-import type { Client, Hub } from '@grappler/core';
+import type { Client, Hub, HubOptions } from '@grappler/core';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextConnection, startHub } from './start-hub';
@@ -34,16 +34,22 @@ describe('backpressure and dead peers', () => {
     hub = undefined;
   });
 
-  it('write() returns false on a client that does not read, and drain fires once it reads', async () => {
-    const started = await startHub({ limits: { maxBufferedBytes: 256 << 20 } });
+  /** A hub with `limits`, and one client of it whose peer has stopped reading. */
+  async function stalledClient(limits: NonNullable<HubOptions['limits']>): Promise<{ client: Client; socket: RecordingSocket }> {
+    const started = await startHub({ limits });
     hub = started.hub;
     const connected = nextConnection(hub);
     const socket = await openSocket(started.url);
     sockets.push(socket);
     const client = await connected;
     socket.ws.pause();
+    return { client, socket };
+  }
+
+  it('write() returns false on a client that does not read, and drain fires once it reads', async () => {
+    const { client, socket } = await stalledClient({ maxBufferedBytes: 256 << 20 });
     const writes = fillUntilFull(client);
-    expect(client.bufferedBytes).toBeGreaterThan(hub.limits.highWaterMarkBytes);
+    expect(client.bufferedBytes).toBeGreaterThan(hub!.limits.highWaterMarkBytes);
     let drained = 0;
     client.on('drain', () => drained++);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -58,13 +64,7 @@ describe('backpressure and dead peers', () => {
   });
 
   it('honours a highWaterMarkBytes below the mark of the socket itself (16 KiB)', async () => {
-    const started = await startHub({ limits: { highWaterMarkBytes: 1024, maxBufferedBytes: 256 << 20 } });
-    hub = started.hub;
-    const connected = nextConnection(hub);
-    const socket = await openSocket(started.url);
-    sockets.push(socket);
-    const client = await connected;
-    socket.ws.pause();
+    const { client, socket } = await stalledClient({ highWaterMarkBytes: 1024, maxBufferedBytes: 256 << 20 });
     // The kernel's buffers take the first few MiB; then bytes queue in user memory.
     const piece = 'p'.repeat(2000);
     let writes = 0;
