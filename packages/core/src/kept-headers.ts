@@ -37,8 +37,12 @@ const REPEATED: ReadonlySet<string> = new Set([
   'sec-websocket-protocol',
 ]);
 
-/** Sized for the handful of distinct values a server sees of each, with room for many more. */
-const repeatedValues = new StringTable(1024, 512);
+/** Distinct values shared before the table starts over: a server sees a handful of each, this is room for many more. */
+const SHARED_VALUES_MAX = 1024;
+/** Longer values are kept as the request had them: a header that long is rarely a common one. */
+const SHARED_VALUE_MAX_LENGTH = 512;
+
+const repeatedValues = new StringTable(SHARED_VALUES_MAX, SHARED_VALUE_MAX_LENGTH);
 
 /** A copy of `headers` without those that only served the handshake (what `client.headers` holds). */
 export function keptHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
