@@ -31,7 +31,7 @@ import { corsHeaders, preflightHeaders } from './cors';
 import { type HttpTransportOptions, type ResolvedHttpTransportOptions, resolveHttpTransportOptions } from './options';
 import { readBody } from './read-body';
 import { sessionsOf } from './registry';
-import { PARAM, SESSION_HEADER, requestUrl, seqParam, upParam, wantsTransport } from './request-url';
+import { PARAM, type RequestTarget, SESSION_HEADER, requestUrl, seqParam, upParam, wantsTransport } from './request-url';
 import { respondError } from './respond';
 import { type Downstream, Session } from './session';
 
@@ -102,7 +102,7 @@ async function serve<Frame>(
   return create(spec, settings, url, req, res, hub, cors);
 }
 
-function queryPoint(url: URL, req: IncomingMessage): ResumePoint | undefined {
+function queryPoint(url: RequestTarget, req: IncomingMessage): ResumePoint | undefined {
   const header = req.headers[SESSION_HEADER];
   const sessionId = url.searchParams.get(PARAM.session) ?? (typeof header === 'string' ? header : undefined);
   return sessionId ? { sessionId, seq: seqParam(url) } : undefined;
@@ -130,7 +130,7 @@ function resume<Frame>(
 }
 
 /** `mode=framed`, and the framed client to resume (`resume=<token>&seq=<cursor>`) if any. */
-function framedRequest(url: URL): { framed: boolean; resume: ResumeRequest | undefined } {
+function framedRequest(url: RequestTarget): { framed: boolean; resume: ResumeRequest | undefined } {
   const framed = url.searchParams.get(PARAM.mode) === 'framed';
   const token = url.searchParams.get(PARAM.resume);
   return { framed, resume: framed && token ? { token, seq: seqParam(url) ?? 0 } : undefined };
@@ -139,7 +139,7 @@ function framedRequest(url: URL): { framed: boolean; resume: ResumeRequest | und
 async function create<Frame>(
   spec: HttpTransportSpec<Frame>,
   settings: ResolvedHttpTransportOptions,
-  url: URL,
+  url: RequestTarget,
   req: IncomingMessage,
   res: ServerResponse,
   hub: HubPort,
@@ -196,7 +196,7 @@ function openDownstream<Frame>(
 
 async function post(
   settings: ResolvedHttpTransportOptions,
-  url: URL,
+  url: RequestTarget,
   req: IncomingMessage,
   res: ServerResponse,
   hub: HubPort,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { requestUrl, seqParam, upParam, wantsTransport } from './request-url';
+import { parseRequestUrl, requestUrl, seqParam, upParam, wantsTransport } from './request-url';
 
 const request = (url: string, method = 'GET', accept?: string): IncomingMessage =>
   ({ url, method, headers: accept ? { accept } : {} }) as IncomingMessage;
@@ -49,5 +50,45 @@ describe('requestUrl', () => {
     expect(second).not.toBe(first);
     expect(second.pathname).toBe('/poll');
     expect(seqParam(second)).toBe(5);
+  });
+});
+
+describe('parseRequestUrl', () => {
+  const whatwg = (raw: string): URL => {
+    try {
+      return new URL(raw, 'http://grappler.invalid');
+    } catch {
+      return new URL('/', 'http://grappler.invalid');
+    }
+  };
+
+  it("reads a plain target by hand, not through URL (the long poll's every request)", () => {
+    const target = parseRequestUrl('/rt/poll?transport=longpoll&session=Ab_9-x&seq=12');
+    expect(target).not.toBeInstanceOf(URL);
+    expect(target.pathname).toBe('/rt/poll');
+    expect(target.searchParams.get('session')).toBe('Ab_9-x');
+    expect(target.searchParams.get('seq')).toBe('12');
+    expect(target.searchParams.get('up')).toBeNull();
+  });
+
+  it('hands anything URL would change to URL', () => {
+    for (const raw of ['/a/../b', '//host/x', '/?q=a+b', '/?q=%41', '/a b', '/é', '/\\x', '/?#frag', 'http://h/x?seq=1']) {
+      expect(parseRequestUrl(raw)).toBeInstanceOf(URL);
+    }
+  });
+
+  it('reads every target as URL does: the same path, the same first value of every parameter', () => {
+    const piece = fc.constantFrom('a', 'seq', 'session', '1', '_', '-', '~', '.', '..', '/', '//', '?', '&', '=', '+', '%', '%41', '%zz', '#', ' ', 'é', '\\', '[');
+    const raw = fc.array(piece, { maxLength: 14 }).map((pieces) => `/${pieces.join('')}`);
+    const name = fc.constantFrom('a', 'seq', 'session', '', 'a1', 'x');
+    fc.assert(
+      fc.property(fc.oneof(raw, fc.string()), fc.array(name, { minLength: 1, maxLength: 4 }), (target, names) => {
+        const ours = parseRequestUrl(target);
+        const theirs = whatwg(target);
+        expect(ours.pathname).toBe(theirs.pathname);
+        for (const each of names) expect(ours.searchParams.get(each)).toBe(theirs.searchParams.get(each));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -19,17 +19,61 @@ export const PARAM: Readonly<{ transport: 'transport'; session: 'session'; seq: 
 /** The request header that may carry the session id instead of the query. */
 export const SESSION_HEADER = 'x-grappler-session';
 
+/**
+ * The parts of a request's URL the transports read. A WHATWG `URL` is one; so is the lighter
+ * reading {@link requestUrl} makes of a plain request target.
+ */
+export interface RequestTarget {
+  /** The path, as `URL` normalizes it. */
+  readonly pathname: string;
+  /** The query; `get` gives the first value of a parameter, decoded, or null. */
+  readonly searchParams: { get(name: string): string | null };
+}
+
+/**
+ * A target `URL` reads back unchanged: a path of letters, digits, `_ - ~ /` (no dot segments, no
+ * `//` that would read as a host) and a query of letters, digits, `_ - . ~ = &` (nothing to
+ * decode). Every request of grappler's client is one; anything else is parsed by `URL`.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[\w~/-]*(?:\?[\w.~=&-]*)?$/;
+
+/** A plain query (see {@link PLAIN_TARGET}): the value of a parameter is the text after its `=`. */
+class PlainQuery {
+  readonly #query: string;
+
+  constructor(query: string) {
+    this.#query = query;
+  }
+
+  get(name: string): string | null {
+    const query = this.#query;
+    let start = 0;
+    while (start < query.length) {
+      let end = query.indexOf('&', start);
+      if (end === -1) end = query.length;
+      // An empty pair (`a&&b`) is no parameter, as in URLSearchParams.
+      if (end > start) {
+        const equals = query.indexOf('=', start);
+        const nameEnd = equals !== -1 && equals < end ? equals : end;
+        if (nameEnd - start === name.length && query.startsWith(name, start)) return nameEnd === end ? '' : query.slice(nameEnd + 1, end);
+      }
+      start = end + 1;
+    }
+    return null;
+  }
+}
+
 /** Where a request keeps its parsed URL, with the `req.url` it was parsed from. */
 const PARSED = Symbol('grappler.requestUrl');
 
-type ParsedRequest = IncomingMessage & { [PARSED]?: { readonly raw: string | undefined; readonly url: URL } };
+type ParsedRequest = IncomingMessage & { [PARSED]?: { readonly raw: string | undefined; readonly url: RequestTarget } };
 
 /**
  * The path and query of a request; a malformed URL reads as `/` with no query. Parsed once per
  * request (every HTTP transport's `matches`, then the one that serves it, ask), and again only if
  * `req.url` changed meanwhile (a router that strips its mount path).
  */
-export function requestUrl(req: IncomingMessage): URL {
+export function requestUrl(req: IncomingMessage): RequestTarget {
   const parsed = (req as ParsedRequest)[PARSED];
   if (parsed !== undefined && parsed.raw === req.url) return parsed.url;
   const url = parseRequestUrl(req.url);
@@ -37,7 +81,17 @@ export function requestUrl(req: IncomingMessage): URL {
   return url;
 }
 
-function parseRequestUrl(raw: string | undefined): URL {
+/**
+ * A plain target is read by hand: a long poll asks for one per message, and `URL` with its
+ * `searchParams` cost several microseconds of each. The result is the same (a property test
+ * holds the two together).
+ */
+export function parseRequestUrl(raw: string | undefined): RequestTarget {
+  if (raw !== undefined && PLAIN_TARGET.test(raw)) {
+    const mark = raw.indexOf('?');
+    if (mark === -1) return { pathname: raw, searchParams: new PlainQuery('') };
+    return { pathname: raw.slice(0, mark), searchParams: new PlainQuery(raw.slice(mark + 1)) };
+  }
   try {
     return new URL(raw ?? '/', 'http://grappler.invalid');
   } catch {
@@ -50,7 +104,7 @@ function parseRequestUrl(raw: string | undefined): URL {
  * Otherwise `?transport=name` does, and a GET that accepts `text/event-stream` (what a native
  * EventSource sends) is SSE's with no query at all.
  */
-export function wantsTransport(name: string, req: IncomingMessage, url: URL, path: string | undefined): boolean {
+export function wantsTransport(name: string, req: IncomingMessage, url: RequestTarget, path: string | undefined): boolean {
   if (path !== undefined) return url.pathname === path;
   const asked = url.searchParams.get(PARAM.transport);
   if (asked !== null) return asked === name;
@@ -58,16 +112,16 @@ export function wantsTransport(name: string, req: IncomingMessage, url: URL, pat
 }
 
 /** `?seq=`: a non-negative integer, or undefined when absent or malformed. */
-export function seqParam(url: URL): number | undefined {
+export function seqParam(url: RequestTarget): number | undefined {
   return integerParam(url, PARAM.seq, 0);
 }
 
 /** `?up=`: a positive integer, or undefined when absent or malformed. */
-export function upParam(url: URL): number | undefined {
+export function upParam(url: RequestTarget): number | undefined {
   return integerParam(url, PARAM.up, 1);
 }
 
-function integerParam(url: URL, name: string, min: number): number | undefined {
+function integerParam(url: RequestTarget, name: string, min: number): number | undefined {
   const value = url.searchParams.get(name);
   if (value === null || !/^\d{1,15}$/.test(value)) return undefined;
   const number = Number(value);

@@ -4,8 +4,9 @@
  *   new session        -> answered at once (in the next turn of the event loop) with its id and
  *                         whatever is already queued for it: {"session":id,"seq":0,"messages":[]},
  *                         or a framed session's hello
- *   send(entries)      -> collected; the first schedules ONE setImmediate that answers with
- *                         everything collected by then (a burst written in one tick = one response)
+ *   send(entries)      -> collected; the first makes the poll due: every due poll is answered in
+ *                         the next turn (one setImmediate for all of them), with everything it
+ *                         collected by then (a burst written in one tick = one response)
  *   ping() (hub tick)  -> held for pingInterval already? answer with an empty batch
  *   end('replaced')    -> a newer poll of the session took over: an empty batch, 200
  *   end('closed')      -> the session is gone: what this poll collected goes out (200), or,
@@ -44,6 +45,21 @@ export class HeldPoll implements Downstream<Buffer> {
   #scheduled = false;
   #answered = false;
 
+  /** Polls to answer in the next turn. One list and one setImmediate, not one per poll: a broadcast makes every held poll due at once. */
+  static #due: HeldPoll[] = [];
+
+  static #answerDue(): void {
+    const due = HeldPoll.#due;
+    HeldPoll.#due = [];
+    for (const poll of due) poll.#answer();
+  }
+
+  /** Answers this poll in the next turn of the event loop. */
+  #schedule(): void {
+    this.#scheduled = true;
+    if (HeldPoll.#due.push(this) === 1) setImmediate(HeldPoll.#answerDue);
+  }
+
   /**
    * `resumedFrom` is the seq the poll sent (0 without one): an empty batch carries it back.
    * `atOnce`: answer without waiting for messages (a new session's first request).
@@ -53,15 +69,13 @@ export class HeldPoll implements Downstream<Buffer> {
     this.#sessionId = sessionId;
     this.#resumedFrom = resumedFrom;
     this.#context = context;
-    if (atOnce) {
-      this.#scheduled = true;
-      // Not now: the session hands this poll what is already queued (a hello) right after opening it.
-      setImmediate(() => this.#answer());
-    }
-    // A client that hangs up has answered the poll itself: nothing more goes to it.
-    res.once('close', () => {
-      this.#answered = true;
-    });
+    // Not now: the session hands this poll what is already queued (a hello) right after opening it.
+    if (atOnce) this.#schedule();
+  }
+
+  /** Answered, or the client hung up (a destroyed response): nothing more goes to it. */
+  get #done(): boolean {
+    return this.#answered || this.#res.destroyed;
   }
 
   get bufferedBytes(): number {
@@ -69,24 +83,21 @@ export class HeldPoll implements Downstream<Buffer> {
   }
 
   send(entries: readonly QueuedFrame<Buffer>[]): boolean {
-    if (this.#answered) return false;
+    if (this.#done) return false;
     for (const entry of entries) this.#collected.push(entry);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#answer());
-    }
+    if (!this.#scheduled) this.#schedule();
     return true;
   }
 
   ping(): boolean {
-    if (this.#answered) return false;
+    if (this.#done) return false;
     if (this.#scheduled || Date.now() - this.#openedAt < this.#context.pingInterval) return true;
     this.#answer();
     return false;
   }
 
   end(why: 'replaced' | 'closed'): void {
-    if (this.#answered) return;
+    if (this.#done) return;
     if (why === 'replaced') {
       // Empty, so nothing arrives twice: what this poll collected is unacknowledged, and the
       // newer poll re-sends it when its seq says the client lacks it.
@@ -104,7 +115,7 @@ export class HeldPoll implements Downstream<Buffer> {
   }
 
   #answer(): void {
-    if (this.#answered) return;
+    if (this.#done) return;
     this.#answered = true;
     const entries = this.#collected;
     this.#collected = [];
