@@ -51,6 +51,15 @@ describe('requestUrl', () => {
     expect(second.pathname).toBe('/poll');
     expect(seqParam(second)).toBe(5);
   });
+
+  it('shares the reading of a plain target, frozen; a URL it parsed with URL is each request\'s own', () => {
+    const plain = requestUrl(request('/?transport=longpoll&session=a&seq=1'));
+    expect(requestUrl(request('/?transport=longpoll&session=a&seq=1'))).toBe(plain);
+    expect(Object.isFrozen(plain)).toBe(true);
+    const odd = requestUrl(request('/?q=a+b'));
+    expect(odd).toBeInstanceOf(URL);
+    expect(requestUrl(request('/?q=a+b'))).not.toBe(odd);
+  });
 });
 
 describe('parseRequestUrl', () => {

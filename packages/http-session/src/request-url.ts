@@ -63,21 +63,24 @@ class PlainQuery {
   }
 }
 
-/** Where a request keeps its parsed URL, with the `req.url` it was parsed from. */
-const PARSED = Symbol('grappler.requestUrl');
-
-type ParsedRequest = IncomingMessage & { [PARSED]?: { readonly raw: string | undefined; readonly url: RequestTarget } };
+/** The last plain target read, by its text: a request is asked for its URL several times in a row. */
+let lastRaw: string | undefined;
+let lastPlain: RequestTarget | undefined;
 
 /**
- * The path and query of a request; a malformed URL reads as `/` with no query. Parsed once per
- * request (every HTTP transport's `matches`, then the one that serves it, ask), and again only if
- * `req.url` changed meanwhile (a router that strips its mount path).
+ * The path and query of a request; a malformed URL reads as `/` with no query. Asked several
+ * times per request (every HTTP transport's `matches`, then the one that serves it): a plain
+ * target is read once and its reading shared (it cannot change), so a request carries nothing
+ * extra. A router that strips its mount path from `req.url` is read anew.
  */
 export function requestUrl(req: IncomingMessage): RequestTarget {
-  const parsed = (req as ParsedRequest)[PARSED];
-  if (parsed !== undefined && parsed.raw === req.url) return parsed.url;
-  const url = parseRequestUrl(req.url);
-  (req as ParsedRequest)[PARSED] = { raw: req.url, url };
+  const raw = req.url;
+  if (raw === lastRaw && lastPlain !== undefined) return lastPlain;
+  const url = parseRequestUrl(raw);
+  if (!(url instanceof URL)) {
+    lastRaw = raw;
+    lastPlain = url;
+  }
   return url;
 }
 
@@ -89,8 +92,9 @@ export function requestUrl(req: IncomingMessage): RequestTarget {
 export function parseRequestUrl(raw: string | undefined): RequestTarget {
   if (raw !== undefined && PLAIN_TARGET.test(raw)) {
     const mark = raw.indexOf('?');
-    if (mark === -1) return { pathname: raw, searchParams: new PlainQuery('') };
-    return { pathname: raw.slice(0, mark), searchParams: new PlainQuery(raw.slice(mark + 1)) };
+    const target: RequestTarget =
+      mark === -1 ? { pathname: raw, searchParams: new PlainQuery('') } : { pathname: raw.slice(0, mark), searchParams: new PlainQuery(raw.slice(mark + 1)) };
+    return Object.freeze(target);
   }
   try {
     return new URL(raw ?? '/', 'http://grappler.invalid');

@@ -169,7 +169,9 @@ export class Session<Frame> implements Connection<Frame> {
     const previous = this.#downstream;
     this.#downstream = downstream;
     previous?.end('replaced');
-    const unacknowledged = resumeAfter === undefined ? [] : this.#sent.filter((entry) => entry.seq > resumeAfter);
+    // Usually the client has all it was sent (a long poll's next request): nothing to copy.
+    const sent = this.#sent;
+    const unacknowledged = resumeAfter === undefined || sent.length === 0 || sent.at(-1)!.seq <= resumeAfter ? [] : sent.filter((entry) => entry.seq > resumeAfter);
     const format = this.format;
     if (resumeAfter !== undefined && resumeAfter < this.#droppedThrough && isFramed(format)) {
       // What went out of the resume window unacknowledged is lost: a framed client is told so.
@@ -177,7 +179,7 @@ export class Session<Frame> implements Connection<Frame> {
       const frame = format.encodeControl({ t: 'gap', s: to, from: resumeAfter + 1 });
       unacknowledged.unshift({ seq: to, frame, bytes: this.#settings.frameBytes(frame) });
     }
-    this.#sent = [];
+    sent.length = 0;
     this.#sentBytes = 0;
     this.#droppedThrough = 0;
     if (unacknowledged.length > 0) {
