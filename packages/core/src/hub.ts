@@ -301,6 +301,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     this.#port = {
       limits: this.limits,
       pingInterval: this.pingInterval,
+      fanOutSliceMs,
       allowsOrigin: (origin) => isOriginAllowed(origin, this.#origins),
       admit: (meta) => this.#admit(meta),
       attach: (connection, meta) => this.#attach(connection, meta),

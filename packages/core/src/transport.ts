@@ -90,6 +90,12 @@ export interface ConnectionMeta {
 export interface HubPort {
   readonly limits: Readonly<Limits>;
   readonly pingInterval: number;
+  /**
+   * How long a fan-out writes before it yields the event loop (the hub's `fanOutSliceMs`). A
+   * transport that defers the costly part of its writes to a later turn (a long poll's answers)
+   * writes that part in slices of this length too.
+   */
+  readonly fanOutSliceMs: number;
   /** Whether an `Origin` header value is allowed by the hub's `origins` (for requests of existing sessions, CORS). */
   allowsOrigin(origin: string | undefined): boolean;
   /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */

@@ -48,6 +48,8 @@ export interface OpenContext {
   /** Headers the response must carry: CORS, the session id, the cookie of a new session. */
   readonly headers: OutgoingHttpHeaders;
   readonly pingInterval: number;
+  /** How long the transport may write in one go, in a turn of its own (the hub's `fanOutSliceMs`). */
+  readonly sliceMs: number;
 }
 
 /** What makes one HTTP transport different from the others. */
@@ -126,7 +128,7 @@ function resume<Frame>(
     return;
   }
   const headers = { ...cors, 'X-Grappler-Session': session.id };
-  openDownstream(spec, req, res, session, { created: false, headers, pingInterval: hub.pingInterval }, point.seq);
+  openDownstream(spec, req, res, session, { created: false, headers, pingInterval: hub.pingInterval, sliceMs: hub.fanOutSliceMs }, point.seq);
 }
 
 /** `mode=framed`, and the framed client to resume (`resume=<token>&seq=<cursor>`) if any. */
@@ -171,7 +173,7 @@ async function create<Frame>(
   const secure = (req.socket as TLSSocket).encrypted === true;
   const headers: OutgoingHttpHeaders = { ...cors, 'X-Grappler-Session': session.id };
   if (settings.cookie !== false) headers['Set-Cookie'] = sessionCookie(settings.cookie, session.id, secure);
-  openDownstream(spec, req, res, session, { created: true, headers, pingInterval: hub.pingInterval }, undefined);
+  openDownstream(spec, req, res, session, { created: true, headers, pingInterval: hub.pingInterval, sliceMs: hub.fanOutSliceMs }, undefined);
 }
 
 function openDownstream<Frame>(

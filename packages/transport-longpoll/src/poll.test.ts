@@ -25,7 +25,7 @@ class RecordingResponse extends EventEmitter {
   }
 }
 
-const context = (pingInterval = 60_000): OpenContext => ({ created: false, headers: { 'X-Grappler-Session': 'sid' }, pingInterval });
+const context = (pingInterval = 60_000, sliceMs = 10): OpenContext => ({ created: false, headers: { 'X-Grappler-Session': 'sid' }, pingInterval, sliceMs });
 const entry = (seq: number, text: string): QueuedFrame<Buffer> => ({ seq, frame: Buffer.from(JSON.stringify(text)), bytes: text.length + 2 });
 
 function held(resumedFrom = 0, pingInterval?: number): { poll: HeldPoll; res: RecordingResponse } {
@@ -125,5 +125,44 @@ describe('HeldPoll', () => {
     const { poll, res } = held();
     res.writableLength = 123;
     expect(poll.bufferedBytes).toBe(123);
+  });
+});
+
+describe('answering many polls', () => {
+  const manyHeld = (count: number, sliceMs: number): RecordingResponse[] =>
+    Array.from({ length: count }, (_, index) => {
+      const res = new RecordingResponse();
+      const poll = new HeldPoll(res as unknown as ServerResponse, 'sid', 0, context(60_000, sliceMs));
+      poll.send([entry(index + 1, `m${index}`)]);
+      return res;
+    });
+  const answered = (responses: readonly RecordingResponse[]): number => responses.filter((res) => res.answers.length > 0).length;
+
+  it('answers the polls a fan-out made due in slices of sliceMs, yielding the event loop between them, in order', async () => {
+    // sliceMs 0: every look at the clock (each 32 answers) finds the slice over.
+    const responses = manyHeld(100, 0);
+    const seen: number[] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      await nextTurn();
+      seen.push(answered(responses));
+    }
+    expect(seen).toEqual([32, 64, 96, 100]);
+    expect(responses.map((res) => JSON.parse(res.answers[0]!.body).messages[0])).toEqual(responses.map((_, index) => `m${index}`));
+  });
+
+  it('answers them all in one turn while the slice lasts', async () => {
+    const responses = manyHeld(100, Number.POSITIVE_INFINITY);
+    await nextTurn();
+    expect(answered(responses)).toBe(100);
+  });
+
+  it('answers the rest of a slice before polls made due after it', async () => {
+    const first = manyHeld(40, 0);
+    await nextTurn();
+    expect(answered(first)).toBe(32);
+    const later = manyHeld(1, 0);
+    await nextTurn();
+    expect(answered(first)).toBe(40);
+    expect(answered(later)).toBe(1);
   });
 });

@@ -19,6 +19,9 @@ import type { Downstream, OpenContext, QueuedFrame } from '@grappler/http-sessio
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { LONGPOLL_CONTENT_TYPE, renderBatch } from './format';
 
+/** How many polls are answered between two looks at the clock. */
+const ANSWERS_PER_CLOCK_READ = 32;
+
 /** The body of the answer to a poll whose session has closed. */
 const CLOSED_BODY = Buffer.from(JSON.stringify({ error: 'ERR_SESSION_CLOSED', message: 'the server closed this session' }));
 
@@ -45,13 +48,32 @@ export class HeldPoll implements Downstream<Buffer> {
   #scheduled = false;
   #answered = false;
 
-  /** Polls to answer in the next turn. One list and one setImmediate, not one per poll: a broadcast makes every held poll due at once. */
+  /**
+   * Polls to answer in the next turn. One list and one setImmediate, not one per poll: a
+   * broadcast makes every held poll due at once.
+   */
   static #due: HeldPoll[] = [];
 
+  /**
+   * Answers the due polls, for the hub's `fanOutSliceMs` at a time: thousands of answers in one
+   * go would hold up every other socket, request and timer, as an unsliced fan-out would. The rest
+   * are answered first in the next turn.
+   */
   static #answerDue(): void {
     const due = HeldPoll.#due;
     HeldPoll.#due = [];
-    for (const poll of due) poll.#answer();
+    const started = performance.now();
+    for (let index = 0; index < due.length; index++) {
+      const poll = due[index]!;
+      poll.#answer();
+      const more = index + 1 < due.length;
+      if (more && (index + 1) % ANSWERS_PER_CLOCK_READ === 0 && performance.now() - started >= poll.#context.sliceMs) {
+        const scheduled = HeldPoll.#due.length > 0;
+        HeldPoll.#due = due.slice(index + 1).concat(HeldPoll.#due);
+        if (!scheduled) setImmediate(HeldPoll.#answerDue);
+        return;
+      }
+    }
   }
 
   /** Answers this poll in the next turn of the event loop. */
