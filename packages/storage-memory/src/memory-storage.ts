@@ -1,4 +1,5 @@
-import type { ClientRecord, Storage } from '@grappler/core';
+import type { Storage } from '@grappler/core';
+import { ClientTable } from './client-table';
 import { closedError } from './errors';
 import { ClientKeyValueStore } from './key-value';
 import { createKeySpace, type KeySpace } from './key-space';
@@ -21,7 +22,7 @@ const monotonicNow = (): number => performance.now();
 /** Builds a memory storage; `now` is a seam for tests that need exact time. */
 export function createMemoryStorage(options?: MemoryStorageOptions, now: () => number = monotonicNow): MemoryStorageParts {
   const { sweepIntervalMs, maxKeysPerClient } = resolveMemoryStorageOptions(options);
-  const clients = new Map<string, ClientRecord>();
+  const clients = new ClientTable();
   /** channel -> member ids, and id -> channels (so that removing a client needs no scan). */
   const members = new Map<string, Set<string>>();
   const channelsOf = new Map<string, Set<string>>();
@@ -47,7 +48,7 @@ export function createMemoryStorage(options?: MemoryStorageOptions, now: () => n
     async addClient(record) {
       assertOpen();
       if (typeof record?.id !== 'string') throw new TypeError('addClient: record.id must be a string');
-      clients.set(record.id, { ...record }); // a copy: the caller's object may change later
+      clients.set(record); // its fields, not the object: the caller's object may change later
     },
     async removeClient(id) {
       assertOpen();
@@ -58,8 +59,7 @@ export function createMemoryStorage(options?: MemoryStorageOptions, now: () => n
     },
     async getClient(id) {
       assertOpen();
-      const record = clients.get(id);
-      return record && { ...record };
+      return clients.get(id);
     },
     async countClients() {
       assertOpen();
