@@ -25,6 +25,8 @@ import { type OriginPattern, isOriginAllowed, parseOrigins } from './origins';
 import { closeServer, settlesWithin } from './settle';
 import type { SharedLog, SharedLogAppend, SharedLogEntry } from './shared-log';
 import { type OutboxEntry, SharedOutbox } from './shared-outbox';
+import { type ClusterControl, controlOf, routeShared, sharedMessage } from './shared-entry';
+import { SharedNumbering } from './shared-numbering';
 import { RESUME_RECORD_KEY, type RemoteResume, type ResumeRecord, clientIdOf, fetchRemoteResume, saveResumeRecord } from './cluster-resume';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
@@ -187,12 +189,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #subscribed: Promise<void>;
   /** Whether `#subscribed` has settled: admission need not wait for it. */
   #subscribedYet: boolean;
-  /** Added to the shared log's numbers once it lost them (Redis restarted empty): this node's clients never see a number twice. */
-  #offset = 0;
-  /** The shared log restarted its numbering; the next entry is renumbered after the newest this node took. */
-  #renumber = false;
-  /** The newest number this node took from the shared log (after `#offset`). */
-  #lastShared = 0;
+  /** This node's numbers for the shared log's entries (they differ from the log's once it lost its own). */
+  readonly #numbering = new SharedNumbering();
   #ticker: NodeJS.Timeout | undefined;
   /** Which slice of the clients the next tick visits (see {@link heartbeatSlice}). */
   #tickSlice = 0;
@@ -496,7 +494,7 @@ export class Hub extends ClientRegistry<HubEvents> {
 
   /** A framed client resuming with a token this node does not hold: another node may hold it. */
   #mayBeRemoteResume(meta: ConnectionMeta): boolean {
-    return meta.resume !== undefined && this.#sharedLog !== undefined && this.storage !== undefined && this.#offset === 0 && !this.#framed.byToken(meta.resume.token);
+    return meta.resume !== undefined && this.#sharedLog !== undefined && this.storage !== undefined && !this.#numbering.renumbered && !this.#framed.byToken(meta.resume.token);
   }
 
   /** A framed client resuming here whose token this node does not hold may be another node's. */
@@ -706,7 +704,7 @@ export class Hub extends ClientRegistry<HubEvents> {
   #deliverEarly(entry: SharedLogAppend): void {
     if (entry.reply !== undefined) return;
     const plain = (client: Client): boolean => !this.#framed.has(client);
-    const route = this.#routeShared(entry);
+    const route = routeShared(entry, this.clients);
     const message = sharedMessage(entry, route.channel);
     if (route.to === undefined) {
       this.#fanOut(message, route.addressing, route.except, { unnumbered: true, only: plain });
@@ -719,21 +717,9 @@ export class Hub extends ClientRegistry<HubEvents> {
     });
   }
 
-  /**
-   * Where a shared entry goes on this node: one client (`to`), or a fan-out. `to` and `channel`
-   * naming the same target (`hub.to()` in a cluster) mean the client of that id, else the channel.
-   */
-  #routeShared(entry: SharedLogAppend): SharedRoute {
-    const { to } = entry;
-    if (to !== undefined && (to !== entry.channel || this.clients.has(to))) return { to, channel: undefined, addressing: {}, except: undefined };
-    const { channel, except } = entry;
-    const addressing: Addressing = { ...(channel !== undefined && { channel }), ...(except !== undefined && { except }) };
-    return { to: undefined, channel, addressing, except: except === undefined ? undefined : this.clients.get(except) };
-  }
-
   /** A message from the shared log (sent by any node): delivered to this node's clients under the log's number. */
   #receiveShared(shared: SharedLogEntry): void {
-    const entry = this.#numbered(shared);
+    const entry = this.#numbering.number(shared);
     const control = controlOf(entry);
     if (control) {
       this.#deliveries.run(() => {
@@ -747,7 +733,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       });
       return;
     }
-    const route = this.#routeShared(entry);
+    const route = routeShared(entry, this.clients);
     const message = sharedMessage(entry, route.channel);
     // Held by this node while the log was unreachable: its plain clients have had it.
     const only = this.#outbox?.returned(entry) ? (client: Client) => this.#framed.has(client) : undefined;
@@ -763,26 +749,10 @@ export class Hub extends ClientRegistry<HubEvents> {
     });
   }
 
-  /**
-   * The shared log's failures are reported; one that lost the log's numbering (Redis restarted
-   * without its data, or from an older copy) makes this node number what follows after the
-   * newest it took, so its clients' cursors stay valid. Resuming on another node needs the same
-   * numbers on every node: it is off from then on, for this node (clients start anew there).
-   */
+  /** The shared log's failures are reported; one that lost its numbering renumbers what follows (see SharedNumbering). */
   #sharedLogFailed(error: Error): void {
-    const gap = (error as { gap?: unknown }).gap;
-    if (gap === 'reset' || gap === 'rewound') this.#renumber = true; // reported before the entries that follow it
+    this.#numbering.failed(error);
     this.#report(error, 'shared log', 'ERR_STORAGE');
-  }
-
-  #numbered(entry: SharedLogEntry): SharedLogEntry {
-    if (this.#renumber) {
-      this.#renumber = false;
-      this.#offset = this.#lastShared - (entry.seq - 1);
-    }
-    const seq = entry.seq + this.#offset;
-    this.#lastShared = Math.max(this.#lastShared, seq);
-    return this.#offset === 0 ? entry : { ...entry, seq };
   }
 
   /** Numbers a message (or takes the shared log's number and node) and logs it with its addressing. */
@@ -912,22 +882,6 @@ export class Hub extends ClientRegistry<HubEvents> {
   }
 }
 
-/** A message from the shared log, under its number if it has one yet (`channel`: the channel it goes to, if any). */
-function sharedMessage(entry: SharedLogAppend & { readonly seq?: number }, channel: string | undefined): OutboundMessage {
-  const stamp = { channel, sender: entry.sender, reply: entry.reply as ReplyFrame | undefined };
-  const message = new OutboundMessage(entry.bytes ?? entry.text ?? '', undefined, stamp, entry.time);
-  if (entry.seq !== undefined) {
-    message.seq = entry.seq;
-    message.node = entry.node;
-  }
-  return message;
-}
-
-/** Where a shared entry goes on a node: see `Hub.#routeShared`. */
-type SharedRoute =
-  | { readonly to: string; readonly channel: undefined; readonly addressing: Addressing; readonly except: undefined }
-  | { readonly to: undefined; readonly channel: string | undefined; readonly addressing: Addressing; readonly except: Client | undefined };
-
 /**
  * Which of a fan-out's recipients get it, and how it is numbered: under the shared log's number
  * (`shared`), not at all (`unnumbered`: delivered early, while the shared log is unreachable), or
@@ -937,14 +891,6 @@ interface FanOutScope {
   readonly shared?: SharedLogEntry;
   readonly unnumbered?: boolean;
   readonly only?: (client: Client) => boolean;
-}
-
-/** A node's note to the others, not a message: it took a client over, or took upstream for a client it does not hold. */
-type ClusterControl = { readonly t: 'moved' } | { readonly t: 'upstream'; readonly first: number; readonly items: readonly UpstreamItem[] };
-
-function controlOf(entry: SharedLogEntry): ClusterControl | undefined {
-  const reply = entry.reply as { t?: unknown } | undefined;
-  return reply?.t === 'moved' || reply?.t === 'upstream' ? (reply as ClusterControl) : undefined;
 }
 
 function connectionInfo(meta: ConnectionMeta): ConnectionInfo {
