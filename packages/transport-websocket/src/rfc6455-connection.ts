@@ -1,11 +1,10 @@
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage, type WireFormat, framedFormat } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { Backpressure, type DrainTarget } from './backpressure';
 import type { BoundWebSocket, PeerEvents } from './bound-websocket';
 import { fromWsError } from './errors';
 import { RFC6455_DEFLATE_FORMAT, RFC6455_FORMAT } from './format';
-import { TickCorkedWriter } from './tick-corked';
+import { FrameSocket } from './frame-socket';
 
 /** What every RFC 6455 connection of a transport shares (one object, not fields on each). */
 export interface Rfc6455Shared {
@@ -22,15 +21,10 @@ export interface Rfc6455Shared {
  * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
  * which is safe because, without compression, `ws` writes every frame synchronously and whole.
  */
-export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, DrainTarget, PeerEvents {
+export class Rfc6455Connection extends FrameSocket implements Connection<Buffer | OutboundMessage>, PeerEvents {
   readonly format: WireFormat<Buffer | OutboundMessage>;
   readonly #ws: BoundWebSocket;
-  readonly #socket: Duplex;
   readonly #shared: Rfc6455Shared;
-  // Both made by the first write: a connection that is never written to (idle ones are counted
-  // in thousands) does not pay about 100 bytes for them.
-  #out: TickCorkedWriter | undefined;
-  #backpressure: Backpressure | undefined;
   #events: ConnectionEvents | undefined;
   /** Heartbeats since the last ping. */
   #beats = 0;
@@ -38,8 +32,8 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
   constructor(ws: BoundWebSocket, socket: Duplex, shared: Rfc6455Shared, framed = false) {
+    super(socket);
     this.#ws = ws;
-    this.#socket = socket;
     this.#shared = shared;
     const raw: WireFormat<Buffer | OutboundMessage> = ws.extensions.includes('permessage-deflate') ? RFC6455_DEFLATE_FORMAT : RFC6455_FORMAT;
     this.format = framed ? framedFormat(raw) : raw;
@@ -83,20 +77,22 @@ export class Rfc6455Connection implements Connection<Buffer | OutboundMessage>, 
     return this.#ws.bufferedAmount;
   }
 
+  protected get highWaterMarkBytes(): number {
+    return this.#shared.highWaterMarkBytes;
+  }
+
   write(frame: Buffer | OutboundMessage): boolean {
     if (this.#ws.readyState !== WebSocket.OPEN) return false;
-    this.#backpressure ??= new Backpressure(this.#shared.highWaterMarkBytes, this, this.#socket.writableHighWaterMark);
-    if (frame instanceof OutboundMessage) return this.#compress(frame, this.#backpressure);
-    this.#out ??= new TickCorkedWriter(this.#socket);
-    return this.#backpressure.writeTo(this.#out, frame, this);
+    if (frame instanceof OutboundMessage) return this.#compress(frame);
+    return this.writeFrame(frame);
   }
 
   /** A message for a permessage-deflate peer, which `ws` compresses (apart: the fan-out loop inlines the rest). */
-  #compress(frame: OutboundMessage, backpressure: Backpressure): boolean {
+  #compress(frame: OutboundMessage): boolean {
     // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
-    const over = backpressure.wouldOverflow(this.bufferedBytes, frame.bytes.byteLength);
+    const over = this.wouldOverflow(frame.bytes.byteLength);
     const data = frame.binary ? frame.bytes : (frame.text ?? '');
-    this.#ws.send(data, { binary: frame.binary }, over ? backpressure.watch() : undefined);
+    this.#ws.send(data, { binary: frame.binary }, over ? this.watchDrain() : undefined);
     return !over;
   }
 

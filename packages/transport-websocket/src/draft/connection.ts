@@ -8,12 +8,11 @@
  */
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError } from '@grappler/core';
 import type { Duplex } from 'node:stream';
-import { Backpressure, type DrainTarget } from '../backpressure';
 import { ABNORMAL_CLOSURE, CLOSE_CODE, NORMAL_CLOSURE } from '../close-codes';
 import { type DraftEvent, createDraftDecoder } from './decoder';
 import { DRAFT_CLOSE_FRAME } from './encoder';
 import { DRAFT_FORMAT } from './format';
-import { TickCorkedWriter } from '../tick-corked';
+import { FrameSocket } from '../frame-socket';
 
 /** Settings of one draft connection. */
 export interface DraftConnectionOptions {
@@ -25,13 +24,9 @@ export interface DraftConnectionOptions {
 }
 
 /** A draft-75/76 peer, mapped onto the hub's Connection. */
-export class DraftConnection implements Connection<Buffer>, DrainTarget {
+export class DraftConnection extends FrameSocket implements Connection<Buffer> {
   readonly format: typeof DRAFT_FORMAT = DRAFT_FORMAT;
-  readonly #socket: Duplex;
   readonly #options: DraftConnectionOptions;
-  // Both made by the first write: an idle connection does not pay for them.
-  #backpressure: Backpressure | undefined;
-  #out: TickCorkedWriter | undefined;
   #events: ConnectionEvents | undefined;
   #closing = false;
   #closeReason: CloseReason = { code: ABNORMAL_CLOSURE, reason: 'connection lost' };
@@ -39,14 +34,14 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
   #stalledMs = 0;
 
   constructor(socket: Duplex, options: DraftConnectionOptions) {
-    this.#socket = socket;
+    super(socket);
     this.#options = options;
   }
 
   /** Starts reading; `pending` are the bytes that arrived with the handshake. */
   bind(events: ConnectionEvents, pending: Buffer): void {
     this.#events = events;
-    const socket = this.#socket;
+    const socket = this.socket;
     const decoder = createDraftDecoder({ version: this.#options.version, maxMessageBytes: this.#options.maxMessageBytes });
     const onData = (chunk: Buffer): void => {
       for (const event of decoder.push(chunk)) this.#dispatch(event);
@@ -72,14 +67,16 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
   }
 
   get bufferedBytes(): number {
-    return this.#socket.writableLength;
+    return this.socket.writableLength;
+  }
+
+  protected get highWaterMarkBytes(): number {
+    return this.#options.highWaterMarkBytes;
   }
 
   write(frame: Buffer): boolean {
-    if (this.#closing || !this.#socket.writable) return false;
-    this.#backpressure ??= new Backpressure(this.#options.highWaterMarkBytes, this, this.#socket.writableHighWaterMark);
-    this.#out ??= new TickCorkedWriter(this.#socket);
-    return this.#backpressure.writeTo(this.#out, frame, this);
+    if (this.#closing || !this.socket.writable) return false;
+    return this.writeFrame(frame);
   }
 
   close(reason: CloseReason): void {
@@ -87,13 +84,13 @@ export class DraftConnection implements Connection<Buffer>, DrainTarget {
     this.#closing = true;
     this.#closeReason = reason;
     // draft-76 has a closing handshake; draft-75 simply closes the TCP connection.
-    if (this.#options.version === 'draft76' && this.#socket.writable) this.#socket.write(DRAFT_CLOSE_FRAME);
-    this.#socket.end();
+    if (this.#options.version === 'draft76' && this.socket.writable) this.socket.write(DRAFT_CLOSE_FRAME);
+    this.socket.end();
   }
 
   terminate(): void {
     this.#closing = true;
-    this.#socket.destroy();
+    this.socket.destroy();
   }
 
   /**
