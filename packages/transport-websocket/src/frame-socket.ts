@@ -34,7 +34,7 @@ type DrainWatch = (error?: Error | null) => void;
  */
 export abstract class FrameSocket implements TickEndListener {
   protected readonly socket: Duplex;
-  /** The tick of the last small frame written (see `currentTick()`). */
+  /** The tick of the last frame written (see `currentTick()`): a second one in the same tick corks. */
   #lastTick = -1;
   #corked = false;
   /** The write callback waiting to report `drain`, between a write past the mark and its drain. */

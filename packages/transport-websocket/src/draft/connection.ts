@@ -9,10 +9,10 @@
 import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import { ABNORMAL_CLOSURE, CLOSE_CODE, NORMAL_CLOSURE } from '../close-codes';
+import { FrameSocket } from '../frame-socket';
 import { type DraftEvent, createDraftDecoder } from './decoder';
 import { DRAFT_CLOSE_FRAME } from './encoder';
 import { DRAFT_FORMAT } from './format';
-import { FrameSocket } from '../frame-socket';
 
 /** Settings of one draft connection. */
 export interface DraftConnectionOptions {
