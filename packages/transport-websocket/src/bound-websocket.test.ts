@@ -9,6 +9,7 @@ function recordingPeer(): PeerEvents & { seen: string[] } {
     ponged: () => seen.push('pong'),
     failed: (error) => seen.push(`error ${error.message}`),
     ended: (code, reason) => seen.push(`close ${code} ${reason.toString()}`),
+    closing: () => seen.push('closing'),
   };
 }
 
@@ -31,6 +32,16 @@ describe('BoundWebSocket', () => {
     expect(peer.seen).toEqual(['message hi false', 'pong', 'error boom', 'close 1000 bye']);
     expect(ws.emit('open')).toBe(false);
     expect(ws.listenerCount('open')).toBe(0);
+  });
+
+  it('tells its connection whenever a closing handshake is asked for, before `ws` starts it', () => {
+    const ws = serverSideSocket();
+    const peer = recordingPeer();
+    ws.bindPeer(peer);
+    // CLOSED, so that `ws`'s own close() returns at once: this socket has no TCP socket under it.
+    (ws as unknown as { _readyState: number })._readyState = BoundWebSocket.CLOSED;
+    ws.close(1000);
+    expect(peer.seen).toEqual(['closing']);
   });
 
   it('still takes listeners for other events after that', () => {

@@ -6,6 +6,8 @@ export interface PeerEvents {
   ponged(): void;
   failed(error: Error): void;
   ended(code: number, reason: Buffer): void;
+  /** The closing handshake started: no data frame may follow the close frame `ws` sends now. */
+  closing(): void;
 }
 
 /**
@@ -27,6 +29,16 @@ export class BoundWebSocket extends WebSocket {
     // 180 bytes kept per idle connection.
     const emitter = this as unknown as { _events: object | undefined; _eventsCount: number };
     if (emitter._eventsCount === 0) emitter._events = undefined;
+  }
+
+  /**
+   * `ws` starts every closing handshake here: the application's close, and its own on the peer's
+   * close frame or a protocol error. The connection is told first, so that it stops writing
+   * frames before the close frame goes out, without reading `readyState` on every write.
+   */
+  override close(code?: number, data?: string | Buffer): void {
+    this.#peer?.closing();
+    super.close(code, data);
   }
 
   // `ws` emits at most two arguments; the others pass through with their own arity.

@@ -29,6 +29,13 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   /** Heartbeats since the last ping. */
   #beats = 0;
   #alive = true;
+  /**
+   * The closing handshake started (or the socket was terminated): nothing more is written. Kept
+   * here rather than read from `ws`'s `readyState` on each write: a fan-out then reaches the
+   * connection and its TCP socket per recipient, not the `WebSocket` between them as well.
+   * Every other way `ws` leaves OPEN ends or destroys the TCP socket, which `write()` checks.
+   */
+  #closing = false;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
   constructor(ws: BoundWebSocket, socket: Duplex, shared: Rfc6455Shared, framed = false) {
@@ -43,6 +50,8 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   bind(events: ConnectionEvents): void {
     this.#events = events;
     this.#ws.bindPeer(this);
+    // Whatever closed it before it was bound (bound, `ws` tells `closing()`).
+    if (this.#ws.readyState !== WebSocket.OPEN) this.#closing = true;
   }
 
   /** @internal */
@@ -64,6 +73,11 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   }
 
   /** @internal */
+  closing(): void {
+    this.#closing = true;
+  }
+
+  /** @internal */
   ended(code: number, reason: Buffer): void {
     this.#events?.closed({ code, reason: reason.toString('utf8') });
   }
@@ -82,7 +96,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   }
 
   write(frame: Buffer | OutboundMessage): boolean {
-    if (this.#ws.readyState !== WebSocket.OPEN) return false;
+    if (this.#closing || !this.socket.writable) return false;
     if (frame instanceof OutboundMessage) return this.#compress(frame);
     return this.writeFrame(frame);
   }
@@ -97,11 +111,13 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   }
 
   close(reason: CloseReason): void {
+    this.#closing = true;
     if (this.#ws.readyState !== WebSocket.OPEN && this.#ws.readyState !== WebSocket.CONNECTING) return;
     this.#ws.close(reason.code, reason.reason);
   }
 
   terminate(): void {
+    this.#closing = true;
     this.#ws.terminate();
   }
 
