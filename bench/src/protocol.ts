@@ -9,6 +9,7 @@ export type ServerName =
   | 'grappler'
   | 'ws-loop'
   | 'ws-preframed'
+  | 'sse-preframed'
   | 'socketio-ws'
   | 'socketio-polling'
   | 'sockjs';

@@ -4,8 +4,9 @@
  * markdown table per workload to stdout and to `bench/results/` (latest.md for a full run).
  *
  * Flags: `--quick` (small numbers, one repetition), `--only <id[,id…]>` (fanout, echo, idle, http,
- * hold, cluster, slow), `--reps <n>`, `--cpu-prof` (grappler's server processes write V8 CPU
- * profiles to bench/results/profiles/).
+ * hold, cluster, slow), `--servers <label[,label…]>` (only those rows of each table, for an A/B of
+ * two servers), `--reps <n>`, `--cpu-prof` (grappler's server processes write V8 CPU profiles to
+ * bench/results/profiles/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -44,6 +45,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    servers: { type: 'string' },
     reps: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -58,11 +60,21 @@ if (unknown.length > 0) {
   console.error(`unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.map((workload) => workload.id).join(', ')}`);
   process.exit(2);
 }
-const selected = WORKLOADS.filter((workload) => only === undefined || only.includes(workload.id));
+const servers = flags.servers?.split(',').map((label) => label.trim());
+const selected = WORKLOADS.filter((workload) => only === undefined || only.includes(workload.id)).map((workload) =>
+  servers === undefined ? workload : { ...workload, contenders: workload.contenders.filter((contender) => servers.includes(contender.label)) },
+);
+const labels = new Set(selected.flatMap((workload) => workload.contenders.map((contender) => contender.label)));
+const unknownServers = servers?.filter((label) => !labels.has(label)) ?? [];
+if (unknownServers.length > 0) {
+  const known = [...new Set(WORKLOADS.flatMap((workload) => workload.contenders.map((contender) => contender.label)))];
+  console.error(`no row is labelled ${unknownServers.join(', ')} in the workloads chosen; labels: ${known.join(', ')}`);
+  process.exit(2);
+}
 const options: RunOptions = {
   grapplerNodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [],
 };
-const isFullRun = !flags.quick && only === undefined && flags.reps === undefined;
+const isFullRun = !flags.quick && only === undefined && servers === undefined && flags.reps === undefined;
 const outFile = `${resultsDir}${isFullRun ? 'latest.md' : 'partial.md'}`;
 const deadline = performance.now() + (flags.quick ? DEADLINE_MS.quick : DEADLINE_MS.full);
 
@@ -79,7 +91,7 @@ const header = [
 ].join('\n');
 
 const files = openFilesLimit();
-if (files !== undefined && files < 12_000 && selected.includes(mixedHoldWorkload)) {
+if (files !== undefined && files < 12_000 && selected.some((workload) => workload.id === mixedHoldWorkload.id)) {
   console.warn(`warning: open files limited to ${files}; the hold needs about 10,000 per process (ulimit -n 20000)`);
 }
 
