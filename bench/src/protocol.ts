@@ -9,7 +9,7 @@ export type ServerName =
   | 'grappler'
   | 'ws-loop'
   | 'ws-preframed'
-  | 'sse-preframed'
+  | 'bare'
   | 'socketio-ws'
   | 'socketio-polling'
   | 'sockjs';

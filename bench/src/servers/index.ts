@@ -13,8 +13,8 @@ export async function createBenchServer(config: ServerConfig): Promise<BenchServ
       return (await import('./ws-loop.js')).wsLoopServer();
     case 'ws-preframed':
       return (await import('./ws-preframed.js')).wsPreframedServer();
-    case 'sse-preframed':
-      return (await import('./sse-preframed.js')).ssePreframedServer();
+    case 'bare':
+      return (await import('./bare.js')).bareServer();
     case 'socketio-ws':
       return (await import('./socketio.js')).socketIoServer(config, 'websocket');
     case 'socketio-polling':

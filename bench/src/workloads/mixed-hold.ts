@@ -53,12 +53,18 @@ export const mixedHoldWorkload: Workload = {
   size: ({ hold }) =>
     `${hold.websocket + hold.sse + hold.longpoll} connections (${hold.websocket} WebSocket, ${hold.sse} SSE, ${hold.longpoll} long polling), a broadcast every ${hold.intervalMs} ms for ${hold.seconds} s.`,
   method:
-    'Clients held on one server while it broadcasts 64 bytes every 100 ms (setInterval) for 60 s (a server too busy to fire its timer on time sends fewer, and says so); peak RSS sampled every 250 ms, event-loop delay p99 over the hold (monitorEventLoopDelay at 10 ms resolution, the 10 ms itself subtracted: lateness only), and messages that never reached a client (each client checks every sequence number). The two WebSocket-only rows are references, not peers of the issue: what one core can write (ws-preframed), and grappler on the same load, where its fan-outs are written in slices of fanOutSliceMs (10 ms) with the event loop free in between.',
+    'Clients held on one server while it broadcasts 64 bytes every 100 ms (setInterval) for 60 s (a server too busy to fire its timer on time sends fewer, and says so); peak RSS sampled every 250 ms, event-loop delay p99 over the hold (monitorEventLoopDelay at 10 ms resolution, the 10 ms itself subtracted: lateness only), and messages that never reached a client (each client checks every sequence number). The other rows are references, not peers of the issue: bare (mixed) is the same split on the least a Node server does per delivery (its CPU says whether one core can keep the pace at all; its loop delay is that of one synchronous loop per broadcast); the two WebSocket-only rows are what one core can write (ws-preframed), and grappler on the same load, where its fan-outs are written in slices of fanOutSliceMs (10 ms) with the event loop free in between.',
   contenders: [
     {
       label: 'grappler',
       about: "grappler's Server, defaults; clients split WebSocket / SSE / long polling as in the title",
       run: (scale, options) => runHold('grappler', scale.hold, options.grapplerNodeFlags),
+    },
+    {
+      label: 'bare (mixed)',
+      about:
+        'a reference: the same split on the least a Node server does per delivery (servers/bare.ts: ws-preframed writes, one shared SSE event per stream, held polls answered with what was queued), written in one synchronous loop per broadcast',
+      run: (scale) => runHold('bare', scale.hold, []),
     },
     {
       label: 'grappler (WebSocket only)',
