@@ -16,21 +16,9 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import * as wsModule from 'ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { BenchServer } from './types.js';
-
-interface FrameOptions {
-  fin: boolean;
-  rsv1: boolean;
-  opcode: number;
-  mask: boolean;
-  readOnly: boolean;
-}
-
-/** `ws`'s Sender (exported by its ESM wrapper, not declared by @types/ws); `Sender.frame` returns [header, data]. */
-const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender;
-const TEXT_FRAME: FrameOptions = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false };
+import { preframe } from './ws-preframed.js';
 
 /** One long-poll client: its held poll, or the messages (JSON strings) queued while it had none. */
 interface PollSession {
@@ -101,7 +89,7 @@ export function bareServer(): BenchServer {
     clients: () => wss.clients.size + streams.size + sessions.size,
     closedClients: () => closed,
     broadcast(text) {
-      const frame = Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
+      const frame = preframe(text);
       for (const ws of wss.clients) {
         if (ws.readyState === WebSocket.OPEN) (ws as unknown as { _socket: Socket })._socket.write(frame);
       }

@@ -26,12 +26,17 @@ function tcpSocket(ws: WebSocket): Socket {
   return (ws as unknown as { _socket: Socket })._socket;
 }
 
+/** `text` as one unmasked WebSocket text frame, as `ws.send(text)` would write it. */
+export function preframe(text: string): Buffer {
+  return Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
+}
+
 export function wsPreframedServer(): BenchServer {
   const base = wsLoopServer();
   return {
     ...base,
     broadcast(text) {
-      const frame = Buffer.concat(Sender.frame(Buffer.from(text), TEXT_FRAME));
+      const frame = preframe(text);
       for (const ws of base.wss.clients) {
         if (ws.readyState === WebSocket.OPEN) tcpSocket(ws).write(frame);
       }

@@ -64,7 +64,8 @@ describe('the closing handshake', () => {
     hub = undefined;
   });
 
-  it("writes nothing after the close frame it answers a peer's close with, before the hub hears of it", async () => {
+  /** A hub with one raw client: the hub's side, the server's TCP socket, and the peer. */
+  async function oneClient(): Promise<{ client: Client; serverSocket: Duplex; peer: Awaited<ReturnType<typeof rawClient>> }> {
     const started = await startHub();
     hub = started.hub;
     const connected = nextConnection(hub);
@@ -72,6 +73,11 @@ describe('the closing handshake', () => {
     const peer = await rawClient(started.port);
     sockets.push(peer.socket);
     const [client, serverSocket] = await Promise.all([connected, upgraded]);
+    return { client, serverSocket, peer };
+  }
+
+  it("writes nothing after the close frame it answers a peer's close with, before the hub hears of it", async () => {
+    const { client, serverSocket, peer } = await oneClient();
     client.write('before');
 
     // Runs right after `ws` read the peer's close frame and wrote its own, in the same turn:
@@ -88,13 +94,7 @@ describe('the closing handshake', () => {
   });
 
   it('writes nothing once the peer hung up without a close frame, before the hub hears of it', async () => {
-    const started = await startHub();
-    hub = started.hub;
-    const connected = nextConnection(hub);
-    const upgraded = nextUpgradedSocket(started.server);
-    const peer = await rawClient(started.port);
-    sockets.push(peer.socket);
-    const [client, serverSocket] = await Promise.all([connected, upgraded]);
+    const { client, serverSocket, peer } = await oneClient();
     const errors: Error[] = [];
     client.on('error', (error) => errors.push(error));
 
