@@ -2,7 +2,7 @@ import { openSocket, type RecordingSocket } from '@grappler/testkit';
 import type { Client, Hub, HubOptions } from '@grappler/core';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextConnection, startHub } from './start-hub';
+import { UPGRADE_REQUEST, nextConnection, startHub } from './start-hub';
 
 const CHUNK = 'z'.repeat(256 << 10);
 
@@ -16,10 +16,7 @@ function fillUntilFull(client: Client): number {
 async function deafClient(port: number): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(
-    'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-  );
+  socket.write(UPGRADE_REQUEST);
   await new Promise((resolve) => socket.once('data', resolve));
   socket.pause();
   return socket;

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextConnection, startHub } from './start-hub';
+import { UPGRADE_REQUEST, nextConnection, startHub } from './start-hub';
 
 /** A server frame as the peer sees it (servers do not mask; these tests send short payloads). */
 interface SeenFrame {
@@ -43,10 +43,7 @@ async function rawClient(port: number): Promise<{ socket: Socket; received: () =
   });
   const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(
-    'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-  );
+  socket.write(UPGRADE_REQUEST);
   return { socket, received: () => Buffer.concat(chunks), ended };
 }
 
