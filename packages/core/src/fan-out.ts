@@ -16,6 +16,11 @@
  * delivers later and later) for as long as the overload lasts. One or two waiting are no
  * overload: the next broadcast, due while this one still yields, at a pace the core keeps.
  *
+ * Broadcasts sent while a fan-out yields wait behind it, and like ones wait together (see
+ * WaitingFanOut): the next fan-out hands each recipient all of them in a row, corked, so that a
+ * socket takes them in one write and a long poll answers with all of them. The busier the process,
+ * the more each write carries, so a backlog shrinks where one write per message would let it grow.
+ *
  * The recipients are those of the moment it was sent. A client that attaches, or resumes, while
  * a fan-out is under way is skipped by the rest of it: a new client was not there, and a resumed
  * one has just been replayed the log, this message included. One that joins the channel meanwhile
@@ -26,8 +31,8 @@ import type { LogEntry } from './message-log';
 import type { OutboundMessage } from './message';
 import type { Connection } from './transport';
 
-/** How many recipients are written between two looks at the clock. */
-const RECIPIENTS_PER_CLOCK_READ = 64;
+/** How many frames are written between two looks at the clock. */
+const WRITES_PER_CLOCK_READ = 64;
 
 /** A fan-out with this many deliveries waiting behind it stops yielding (see above). */
 const WAITING_FOR_OVERLOAD = 4;
@@ -70,9 +75,14 @@ export class FanOutWriter {
     this.#late?.add(client);
   }
 
-  /** Delivers `entry` to `recipients`: undefined once all have it, else a promise for when the last slice is written. */
-  deliver(entry: LogEntry<OutboundMessage>, recipients: Recipients, filter: RecipientFilter): Promise<void> | undefined {
-    if (writeSlice(entry, recipients, filter, undefined, this.#deadline())) return undefined;
+  /**
+   * Delivers `entries` (one message, or like broadcasts that waited together) to `recipients`,
+   * each recipient all of them in a row: undefined once all have them, else a promise for when
+   * the last slice is written.
+   */
+  deliver(entries: readonly LogEntry<OutboundMessage>[], recipients: Recipients, filter: RecipientFilter): Promise<void> | undefined {
+    const writeSlice = entries.length === 1 ? writeOneSlice : writeManySlice;
+    if (writeSlice(entries, recipients, filter, undefined, this.#deadline())) return undefined;
     // Taken now: a Map's or a Set's iterator would also visit clients (or members) added before the next slice.
     const rest = remainingOf(recipients);
     if (rest.length === 0) return undefined;
@@ -83,7 +93,7 @@ export class FanOutWriter {
       const next = (): void => {
         let done = true;
         try {
-          done = writeSlice(entry, remaining, filter, late, this.#deadline());
+          done = writeSlice(entries, remaining, filter, late, this.#deadline());
         } catch (error) {
           this.#report(error);
         }
@@ -105,8 +115,18 @@ export class FanOutWriter {
   }
 }
 
-/** Writes to recipients until they run out (true) or the clock passes `deadline` (false). */
-function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, filter: RecipientFilter, late: Set<Client> | undefined, deadline: number): boolean {
+/** The signature of both slice writers. */
+type SliceWriter = (
+  entries: readonly LogEntry<OutboundMessage>[],
+  recipients: Recipients,
+  filter: RecipientFilter,
+  late: Set<Client> | undefined,
+  deadline: number,
+) => boolean;
+
+/** Writes one message to recipients until they run out (true) or the clock passes `deadline` (false). */
+const writeOneSlice: SliceWriter = (entries, recipients, filter, late, deadline) => {
+  const entry = entries[0]!;
   const { except, only } = filter;
   let format: unknown;
   let frame: unknown;
@@ -121,10 +141,43 @@ function writeSlice(entry: LogEntry<OutboundMessage>, recipients: Recipients, fi
       frame = frameOf(entry, connection);
     }
     client.deliver(entry.message, frame);
-    if (++written % RECIPIENTS_PER_CLOCK_READ === 0 && performance.now() >= deadline) return false;
+    if (++written % WRITES_PER_CLOCK_READ === 0 && performance.now() >= deadline) return false;
   }
   return true;
-}
+};
+
+/**
+ * {@link writeOneSlice} for several messages: each recipient gets all of them in a row, its
+ * connection corked meanwhile, so that its socket takes them in one write. A loop of its own so
+ * that the one-message loop, by far the most common, stays as small as it is.
+ */
+const writeManySlice: SliceWriter = (entries, recipients, filter, late, deadline) => {
+  const { except, only } = filter;
+  const count = entries.length;
+  const frames = new Array<unknown>(count);
+  let format: unknown;
+  let written = 0;
+  let nextClockRead = WRITES_PER_CLOCK_READ;
+  for (const client of recipients) {
+    if (client === except || (only !== undefined && !only(client)) || late?.has(client)) continue;
+    const connection = client.connection;
+    if (connection === undefined) continue;
+    if (connection.format !== format) {
+      format = connection.format;
+      for (let index = 0; index < count; index++) frames[index] = frameOf(entries[index]!, connection);
+    }
+    // Uncorked here, not at the tick's end: the slice's deadline then counts the writes themselves.
+    connection.cork?.();
+    for (let index = 0; index < count; index++) client.deliver(entries[index]!.message, frames[index]);
+    connection.uncork?.();
+    written += count;
+    if (written >= nextClockRead) {
+      nextClockRead = written + WRITES_PER_CLOCK_READ;
+      if (performance.now() >= deadline) return false;
+    }
+  }
+  return true;
+};
 
 /** What the iterator has left, read to its end now. */
 function remainingOf(recipients: Recipients): Client[] {

@@ -27,6 +27,7 @@ import type { SharedLog, SharedLogAppend, SharedLogEntry } from './shared-log';
 import { type OutboxEntry, SharedOutbox } from './shared-outbox';
 import { type ClusterControl, controlOf, routeShared, sharedMessage } from './shared-entry';
 import { SharedNumbering } from './shared-numbering';
+import { WaitingFanOut } from './waiting-fan-out';
 import { RESUME_RECORD_KEY, type RemoteResume, type ResumeRecord, clientIdOf, fetchRemoteResume, saveResumeRecord } from './cluster-resume';
 import type { KeyValueStore, Storage } from './storage';
 import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
@@ -170,6 +171,8 @@ export class Hub extends ClientRegistry<HubEvents> {
   /** Outbound deliveries, in order even while a `filter` hook answers with a promise or a fan-out yields between slices. */
   readonly #deliveries = new SerialQueue();
   readonly #fanOuts: FanOutWriter;
+  /** The fan-out queued last, while like broadcasts may still join it (see WaitingFanOut). */
+  #waitingFanOut: WaitingFanOut | undefined;
   /** What `identify` said of a request, from admission to attach. */
   readonly #identities = new WeakMap<IncomingMessage, unknown>();
   readonly #sharedLog: SharedLog | undefined;
@@ -772,21 +775,54 @@ export class Hub extends ClientRegistry<HubEvents> {
    */
   #fanOut(message: OutboundMessage, addressing: Addressing, except: Client | undefined, scope: FanOutScope = {}): void {
     const { shared, only } = scope;
+    const filter = this.#hooks.filter;
+    if (!filter && !only && !scope.unnumbered) {
+      this.#fanOutToAll(message, addressing, except, shared);
+      return;
+    }
     // Delivered early (held for the shared log): not numbered nor logged here, the log does that.
     const enter = (logged: Addressing): LogEntry<OutboundMessage> =>
       scope.unnumbered ? { seq: 0, message, bytes: 0, frames: new Map(), ...logged } : this.#enter(message, logged, shared);
     this.#deliveries.run(() => {
-      const recipients = addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel).values();
-      const filter = this.#hooks.filter;
-      if (!filter) return this.#fanOuts.deliver(enter(addressing), recipients, { except, only });
+      const recipients = this.#recipientsOf(addressing);
+      if (!filter) return this.#fanOuts.deliver([enter(addressing)], recipients, { except, only });
       const targets = [...recipients].filter((client) => client !== except && (!only || only(client)));
       return Promise.all(targets.map((client) => refusalOf(() => filter(client, message), 'filtered'))).then((verdicts) => {
         const excluded = new Set(targets.filter((_, index) => verdicts[index] !== null).map((client) => client.id));
         const entry = enter(excluded.size > 0 ? { ...addressing, excluded } : addressing);
         const admitted = targets.filter((_, index) => verdicts[index] === null);
-        return this.#fanOuts.deliver(entry, admitted.values(), EVERYONE);
+        return this.#fanOuts.deliver([entry], admitted.values(), EVERYONE);
       });
     });
+  }
+
+  /**
+   * A fan-out that asks nothing of its recipients. Queued behind other deliveries, it waits
+   * together with the like broadcasts sent after it (see WaitingFanOut), and they go out in one
+   * fan-out: under a backlog, each write carries more messages instead of the backlog growing.
+   */
+  #fanOutToAll(message: OutboundMessage, addressing: Addressing, except: Client | undefined, shared: SharedLogEntry | undefined): void {
+    const waiting = this.#waitingFanOut;
+    if (waiting !== undefined && waiting.ticket === this.#deliveries.submitted && waiting.takes(addressing, except)) {
+      waiting.broadcasts.push({ message, shared });
+      return;
+    }
+    const group = new WaitingFanOut(addressing, except, { message, shared });
+    const queued = this.#deliveries.busy;
+    this.#deliveries.run(() => {
+      if (this.#waitingFanOut === group) this.#waitingFanOut = undefined;
+      const entries = group.broadcasts.map((broadcast) => this.#enter(broadcast.message, addressing, broadcast.shared));
+      return this.#fanOuts.deliver(entries, this.#recipientsOf(addressing), { except, only: undefined });
+    });
+    if (queued) {
+      group.ticket = this.#deliveries.submitted;
+      this.#waitingFanOut = group;
+    }
+  }
+
+  /** Everyone, or a channel's members: a live iterator, read by the fan-out as it goes. */
+  #recipientsOf(addressing: Addressing): IterableIterator<Client> {
+    return addressing.channel === undefined ? this.clients.values() : this.#channels.members(addressing.channel).values();
   }
 
   /**

@@ -26,6 +26,19 @@ describe('SerialQueue', () => {
     expect(queue.waiting).toBe(0);
   });
 
+  it('counts every task it was given, run at once or queued', async () => {
+    const queue = new SerialQueue();
+    queue.run(() => {});
+    expect(queue.submitted).toBe(1);
+    let finish: () => void = () => {};
+    queue.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const last = new Promise<void>((resolve) => queue.run(() => resolve()));
+    expect(queue.submitted).toBe(3);
+    finish();
+    await last;
+    expect(queue.submitted).toBe(3);
+  });
+
   it('keeps the order of any mix of synchronous and asynchronous tasks, failures included (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ async: fc.boolean(), fails: fc.boolean(), delay: fc.nat(3) }), { maxLength: 30 }), async (tasks) => {

@@ -6,6 +6,7 @@
 export class SerialQueue {
   #tail: Promise<void> = Promise.resolve();
   #pending = 0;
+  #submitted = 0;
 
   /** True while an asynchronous task is running or waiting. */
   get busy(): boolean {
@@ -17,7 +18,13 @@ export class SerialQueue {
     return Math.max(0, this.#pending - 1);
   }
 
+  /** How many tasks were ever given to {@link run}: unchanged since a task was queued, it is still the last one. */
+  get submitted(): number {
+    return this.#submitted;
+  }
+
   run(task: () => void | Promise<void>): void {
+    this.#submitted += 1;
     if (this.#pending === 0) {
       const result = task();
       if (result !== undefined) this.#follow(result);

@@ -38,6 +38,14 @@ export interface Connection<Frame = unknown> {
    * transports that resume by number; absent for a frame that has none (a framed `ack`).
    */
   write(frame: Frame, seq?: number): boolean;
+  /**
+   * Holds what is written until {@link uncork}, to leave in one write: the hub calls the pair
+   * around several frames it writes in a row to this connection (broadcasts that waited together).
+   * A connection that gathers a tick's frames anyway (an HTTP session) needs neither.
+   */
+  cork?(): void;
+  /** Writes what {@link cork} held. */
+  uncork?(): void;
   /** Ends the connection politely (a close frame, the end of a response). */
   close(reason: CloseReason): void;
   /** Ends the connection at once, dropping anything queued. */

@@ -60,20 +60,72 @@ describe('fan-out slices (fanOutSliceMs)', () => {
   it('goes on yielding with a few deliveries waiting behind, and writes on once four wait', async () => {
     const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'))], fanOutSliceMs: TINY_SLICE_MS });
     const clients = await openClients(hub, port, 200);
+    const lastId = hub.map((client) => client.id).at(-1)!;
     let before = lineWrites.count;
     hub.broadcast('one');
-    for (const text of ['two', 'three', 'four']) hub.broadcast(text); // three wait behind the first
+    hub.send(lastId, 'a'); // two deliveries wait behind the first: a and two
+    hub.broadcast('two');
     await nextTurn();
     expect(lineWrites.count - before).toBe(2 * SLICE);
-    await waitUntil(() => clients.every((client) => client.lines.length === 4));
+    await waitUntil(() => clients.every((client) => client.lines.at(-1) === 'two'));
     before = lineWrites.count;
+    hub.broadcast('three');
+    // Four wait behind it; a broadcast joins none across a delivery to one client.
+    hub.send(lastId, 'b');
+    hub.broadcast('four');
+    hub.send(lastId, 'c');
     hub.broadcast('five');
-    for (const text of ['six', 'seven', 'eight', 'nine']) hub.broadcast(text); // four wait behind it
     await nextTurn();
-    // The rest of 'five' in one go; then 'six', with three behind it, in slices again.
-    expect(lineWrites.count - before).toBe(200 + SLICE);
-    await waitUntil(() => clients.every((client) => client.lines.length === 9));
-    for (const client of clients) expect(client.lines).toEqual(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+    // The rest of 'three' in one go, then 'b'; then 'four', with two behind it, in slices again.
+    expect(lineWrites.count - before).toBe(200 + 1 + SLICE);
+    await waitUntil(() => clients.every((client) => client.lines.at(-1) === 'five'));
+    for (const client of clients.slice(0, -1)) expect(client.lines).toEqual(['one', 'two', 'three', 'four', 'five']);
+    expect(clients.at(-1)!.lines).toEqual(['one', 'a', 'two', 'three', 'b', 'four', 'c', 'five']);
+  });
+
+  it('sends the broadcasts that waited behind a sliced fan-out together: each client gets them in a row, corked', async () => {
+    const plain = lineFormat('plain');
+    const { hub, port } = await start({ transports: [lineTransport(plain)], fanOutSliceMs: TINY_SLICE_MS });
+    const clients = await openClients(hub, port, 200);
+    lineWrites.corkedRuns.length = 0;
+    hub.broadcast('one'); // sliced: the rest waits for later turns
+    for (const text of ['two', 'three', 'four']) hub.broadcast(text);
+    await waitUntil(() => clients.every((client) => client.lines.length === 4));
+    for (const client of clients) expect(client.lines).toEqual(['one', 'two', 'three', 'four']);
+    expect(lineWrites.corkedRuns).toEqual(new Array(200).fill(3));
+    expect(plain.encodes).toBe(4);
+  });
+
+  it('groups only like broadcasts queued one after another: the same audience, nothing between them', async () => {
+    const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'))], fanOutSliceMs: TINY_SLICE_MS });
+    const clients = await openClients(hub, port, 150);
+    const members = hub.map((client) => client);
+    await Promise.all(members.slice(0, 10).map((client) => client.join('room')));
+    const [sender] = members;
+    lineWrites.corkedRuns.length = 0;
+    hub.broadcast('a'); // sliced
+    hub.broadcast('b'); // waits
+    hub.publish('room', 'r'); // another audience: not with b
+    hub.broadcast('c'); // after r: not with b either
+    hub.send(members.at(-1)!.id, 'direct');
+    hub.broadcast('d'); // after the send: not with c
+    hub.broadcast('e'); // with d
+    sender!.broadcast('x'); // everyone but the sender: not with e
+    hub.broadcast('f');
+    await waitUntil(() => clients.every((client) => client.lines.at(-1) === 'f'));
+    const expected = (index: number): string[] => [
+      'a',
+      'b',
+      ...(index < 10 ? ['r'] : []),
+      'c',
+      ...(index === 149 ? ['direct'] : []),
+      'd',
+      'e',
+      ...(index === 0 ? [] : ['x']),
+      'f',
+    ];
+    expect(clients.map((client) => client.lines)).toEqual(clients.map((_, index) => expected(index)));
+    expect(lineWrites.corkedRuns).toEqual(new Array(150).fill(2)); // d and e, to each client
   });
 
   it('writes every fan-out in one go with fanOutSliceMs: Infinity', async () => {

@@ -29,8 +29,11 @@ export function lineFormat(name: string, transform: (text: string) => string = (
   return format;
 }
 
-/** Frames written to every line connection of this test file so far (a fan-out's progress, seen from the hub's side). */
-export const lineWrites = { count: 0 };
+/**
+ * Frames written to every line connection of this test file so far (a fan-out's progress, seen
+ * from the hub's side), and how many frames each cork()…uncork() of the hub held.
+ */
+export const lineWrites = { count: 0, corkedRuns: [] as number[] };
 
 class LineConnection implements Connection<Buffer> {
   bufferedBytes = 0;
@@ -43,9 +46,21 @@ class LineConnection implements Connection<Buffer> {
     // The hub's heartbeat, made visible to the peer as a line of its own.
     if (heartbeatLine !== undefined) this.heartbeat = () => socket.write(`${heartbeatLine}\n`);
   }
+  /** Frames written since cork(), or undefined while not corked. */
+  #corked: number | undefined;
   write(frame: Buffer): boolean {
     lineWrites.count++;
+    if (this.#corked !== undefined) this.#corked++;
     return this.socket.write(frame);
+  }
+  cork(): void {
+    this.#corked = 0;
+    this.socket.cork();
+  }
+  uncork(): void {
+    lineWrites.corkedRuns.push(this.#corked ?? -1);
+    this.#corked = undefined;
+    this.socket.uncork();
   }
   close(_reason: CloseReason): void {
     this.socket.end();

@@ -10,6 +10,12 @@ const FLUSH_BYTES = 16 << 10;
 
 const EMPTY = Buffer.alloc(0);
 
+/** The socket's cork: none, until the tick ends (`atTickEnd`), or until the caller's `uncork()`. */
+const UNCORKED = 0;
+const CORKED_FOR_TICK = 1;
+const CORKED_BY_CALLER = 2;
+type Cork = typeof UNCORKED | typeof CORKED_FOR_TICK | typeof CORKED_BY_CALLER;
+
 /** A write callback: it reports `drain` unless a later write was watched meanwhile. */
 type DrainWatch = (error?: Error | null) => void;
 
@@ -36,7 +42,8 @@ export abstract class FrameSocket implements TickEndListener {
   protected readonly socket: Duplex;
   /** The tick of the last frame written (see `currentTick()`): a second one in the same tick corks. */
   #lastTick = -1;
-  #corked = false;
+  /** Whether the socket is corked, and by whom (a number, not two booleans: an idle connection's size counts). */
+  #corked: Cork = UNCORKED;
   /** The write callback waiting to report `drain`, between a write past the mark and its drain. */
   #watching: DrainWatch | undefined;
 
@@ -85,9 +92,29 @@ export abstract class FrameSocket implements TickEndListener {
     return watch;
   }
 
+  /**
+   * Holds the frames written until {@link uncork}: the hub writes several frames in a row this way
+   * (broadcasts that waited together), and they leave in one writev. Inside a tick that corked
+   * already, the tick's end sends them instead.
+   */
+  cork(): void {
+    if (this.#corked !== UNCORKED) return;
+    this.#corked = CORKED_BY_CALLER;
+    this.socket.cork();
+  }
+
+  /** Writes what {@link cork} held. */
+  uncork(): void {
+    if (this.#corked !== CORKED_BY_CALLER) return;
+    this.#corked = UNCORKED;
+    // A frame written later in this tick corks for the rest of the tick, as after any other.
+    this.#lastTick = currentTick();
+    this.socket.uncork();
+  }
+
   /** @internal The tick ended: what it corked goes out. */
   tickEnded(): void {
-    this.#corked = false;
+    this.#corked = UNCORKED;
     this.socket.uncork();
   }
 
@@ -96,14 +123,14 @@ export abstract class FrameSocket implements TickEndListener {
     const socket = this.socket;
     if (frame.byteLength >= FLUSH_BYTES) return this.#putLarge(frame, callback);
     const tick = currentTick();
-    if (tick === this.#lastTick && !this.#corked) {
-      this.#corked = true;
+    if (tick === this.#lastTick && this.#corked === UNCORKED) {
+      this.#corked = CORKED_FOR_TICK;
       socket.cork();
       atTickEnd(this);
     }
     this.#lastTick = tick;
     const below = socket.write(frame, callback);
-    if (this.#corked && socket.writableLength >= FLUSH_BYTES) {
+    if (this.#corked !== UNCORKED && socket.writableLength >= FLUSH_BYTES) {
       socket.uncork();
       socket.cork();
     }
@@ -114,7 +141,7 @@ export abstract class FrameSocket implements TickEndListener {
   #putLarge(frame: Uint8Array, callback: DrainWatch | undefined): boolean {
     const socket = this.socket;
     this.#lastTick = currentTick();
-    if (!this.#corked) return socket.write(frame, callback);
+    if (this.#corked === UNCORKED) return socket.write(frame, callback);
     socket.uncork(); // what is corked goes first, then this frame, as it comes
     const below = socket.write(frame, callback);
     socket.cork();

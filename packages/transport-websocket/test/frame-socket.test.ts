@@ -108,6 +108,47 @@ describe('FrameSocket: coalescing', () => {
   });
 });
 
+describe('FrameSocket: cork() and uncork() (frames the hub writes in a row)', () => {
+  it('writes the frames between cork() and uncork() as one writev, the first one too', async () => {
+    const { socket, calls } = recordingSocket();
+    const connection = new TestConnection(socket);
+    await tickEnd();
+    connection.cork();
+    for (let size = 1; size <= 3; size++) connection.write(Buffer.alloc(size));
+    expect(calls).toEqual([]);
+    connection.uncork();
+    expect(calls).toEqual([[1, 2, 3]]);
+    connection.write(Buffer.alloc(4)); // later in the same tick: corked until the tick ends, as after any write
+    expect(calls).toEqual([[1, 2, 3]]);
+    await tickEnd();
+    expect(calls).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('leaves a tick that corked already to send them when it ends', async () => {
+    const { socket, calls } = recordingSocket();
+    const connection = new TestConnection(socket);
+    await tickEnd();
+    connection.write(Buffer.alloc(1));
+    connection.write(Buffer.alloc(2)); // corked for the tick
+    connection.cork();
+    connection.write(Buffer.alloc(3));
+    connection.uncork(); // not the caller's cork: the tick's end sends them
+    expect(calls).toEqual([[1]]);
+    await tickEnd();
+    expect(calls).toEqual([[1], [2, 3]]);
+  });
+
+  it('still lets 16 KiB of held frames go as they come', async () => {
+    const { socket, calls } = recordingSocket();
+    const connection = new TestConnection(socket, 1 << 20);
+    connection.cork();
+    for (let index = 0; index < 3; index++) connection.write(Buffer.alloc(8 << 10));
+    expect(calls).toEqual([[8 << 10, 8 << 10]]);
+    connection.uncork();
+    expect(calls).toEqual([[8 << 10, 8 << 10], [8 << 10]]);
+  });
+});
+
 describe('FrameSocket: backpressure', () => {
   it('returns false past the mark, false for every write until drained, then drains once', async () => {
     const { socket, hold, release } = recordingSocket();
