@@ -212,10 +212,6 @@ serveCommands<LoadgenCommands>({
     firstCloseReason = '';
     return null;
   },
-  expectPerClient: ({ expectedPerClient: perClient }) => {
-    expectedPerClient = perClient;
-    return null;
-  },
   deliveries: ({ expected, timeoutMs, idleMs, only }) => waitForDeliveries(expected, timeoutMs, idleMs, only),
   echo: ({ rounds, bytes }) => echo(rounds, bytes),
   pauseSome: ({ fraction }) => {

@@ -70,13 +70,10 @@ export interface ServerCommands {
   /** `count` broadcasts of `bytes`-byte payloads numbered from `firstSeq`, `perTurn` per setImmediate turn. */
   burst: Command<{ count: number; firstSeq: number; perTurn: number; bytes: number }, { startedAt: number; endedAt: number }>;
   /**
-   * One broadcast every `intervalMs`, `count` times or until `durationMs` has passed, whichever
-   * comes first (an overloaded loop fires its timer late: then fewer are sent); answers how many.
+   * `count` broadcasts, the k-th due k × `intervalMs` after the start by the clock: a timer that
+   * fires late sends all that are due. Answers when it started (wall clock) and when the last went.
    */
-  hold: Command<
-    { count: number; firstSeq: number; intervalMs: number; bytes: number; durationMs?: number },
-    { startedAt: number; endedAt: number; sent: number }
-  >;
+  hold: Command<{ count: number; firstSeq: number; intervalMs: number; bytes: number }, { startedAt: number; endedAt: number; sent: number }>;
   memory: Command<null, MemorySample>;
   cpu: Command<null, CpuUsage>;
   /** Starts measuring event-loop delay afresh. */
@@ -138,8 +135,6 @@ export interface LoadgenCommands {
   connect: Command<ConnectArgs, { connected: number; failed: number; ms: number; firstError: string }>;
   /** Forgets every count; `expectedPerClient` is what `deliveries` will call lost when missing. */
   resetCounts: Command<{ expectedPerClient: number; firstSeq: number }, null>;
-  /** Changes what `deliveries` expects per client (when fewer were sent than planned). */
-  expectPerClient: Command<{ expectedPerClient: number }, null>;
   /** Waits until `expected` payloads were received (or `timeoutMs`, or `idleMs` with nothing new), then reports. */
   deliveries: Command<{ expected: number; timeoutMs: number; idleMs: number; only?: 'fast' }, DeliveryReport>;
   /** Each client does `rounds` sequential round trips of a `bytes`-byte payload. */

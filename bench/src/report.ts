@@ -50,7 +50,6 @@ export function judge(result: WorkloadResult, target: Target): TargetVerdict {
     met,
   });
   if ('below' in target) return verdict(`< ${target.unit}`, format(value), Number.isNaN(value) ? false : value < target.below);
-  if ('atLeastValue' in target) return verdict(`≥ ${target.unit}`, format(value), Number.isNaN(value) ? false : value >= target.atLeastValue);
   const bound = 'atLeast' in target ? `≥ ${target.atLeast.toFixed(1)}× ${target.peer}` : `≤ ${target.atMost.toFixed(1)}× ${target.peer}`;
   // A subject with no result has not met its target; a peer with none leaves the ratio unknown.
   if (Number.isNaN(value)) return verdict(bound, 'no result', false);

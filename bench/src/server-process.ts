@@ -62,19 +62,24 @@ serveCommands<ServerCommands>({
       };
       turn();
     }),
-  hold: ({ count, firstSeq, intervalMs, bytes, durationMs }) =>
+  hold: ({ count, firstSeq, intervalMs, bytes }) =>
     new Promise((resolve) => {
+      // The k-th broadcast is due k × intervalMs after the start, by the clock: a timer that fires
+      // late sends every broadcast due by then, as a source with its own pace (a feed, another
+      // node) would have. setInterval would instead send fewer, and hide a server that falls behind.
       const startedAt = wallNow();
-      const endBy = startedAt + (durationMs ?? Number.POSITIVE_INFINITY);
+      const started = performance.now();
       let sent = 0;
-      const timer = setInterval(() => {
-        server.broadcast(makePayload(firstSeq + sent, bytes));
-        sent++;
-        if (sent >= count || wallNow() >= endBy) {
-          clearInterval(timer);
+      const tick = (): void => {
+        const due = Math.min(count, Math.floor((performance.now() - started) / intervalMs));
+        for (; sent < due; sent++) server.broadcast(makePayload(firstSeq + sent, bytes));
+        if (sent >= count) {
           resolve({ startedAt, endedAt: wallNow(), sent });
+          return;
         }
-      }, intervalMs);
+        setTimeout(tick, started + (sent + 1) * intervalMs - performance.now());
+      };
+      setTimeout(tick, intervalMs);
     }),
   memory: () => memoryAfterGc(),
   cpu: () => process.cpuUsage(),

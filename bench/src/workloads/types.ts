@@ -31,8 +31,7 @@ export interface Column {
 export type Target =
   | { subject: string; metric: string; peer: string; atLeast: number }
   | { subject: string; metric: string; peer: string; atMost: number }
-  | { subject: string; metric: string; below: number; unit: string }
-  | { subject: string; metric: string; atLeastValue: number; unit: string };
+  | { subject: string; metric: string; below: number; unit: string };
 
 export interface Workload {
   id: string;
