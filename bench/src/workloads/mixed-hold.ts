@@ -53,7 +53,7 @@ export const mixedHoldWorkload: Workload = {
   size: ({ hold }) =>
     `${hold.websocket + hold.sse + hold.longpoll} connections (${hold.websocket} WebSocket, ${hold.sse} SSE, ${hold.longpoll} long polling), a broadcast every ${hold.intervalMs} ms for ${hold.seconds} s.`,
   method:
-    "Clients held on one server while it broadcasts 64 bytes every 100 ms for 60 s, by the clock: the k-th broadcast is due k × 100 ms after the start, and a timer that fires late sends every broadcast due by then (a server cannot slow its source down by being late, as it would with setInterval). Peak RSS sampled every 250 ms; event-loop delay p99 over the hold (monitorEventLoopDelay at 10 ms resolution, the 10 ms itself subtracted: lateness only); messages that never reached a client (each client checks every sequence number); and how far behind its schedule the last broadcast reached its last client: a server that keeps the pace is about one fan-out behind, one that does not is behind by all it could not write in the minute. The other rows are references, not peers of the issue: bare (mixed) is the same split on the least a Node server does per delivery, one synchronous loop per broadcast (its CPU and its lag say whether one core can keep the pace at all); the two WebSocket-only rows are what one core can write (ws-preframed), and grappler on the same load, where its fan-outs are written in slices of fanOutSliceMs (10 ms) with the event loop free in between.",
+    "Clients held on one server while it broadcasts 64 bytes every 100 ms for 60 s, by the clock: the k-th broadcast is due k × 100 ms after the start, and a timer that fires late sends every broadcast due by then (a server cannot slow its source down by being late, as it would with setInterval). Peak RSS sampled every 250 ms; event-loop delay p99 over the hold (monitorEventLoopDelay at 10 ms resolution, the 10 ms itself subtracted: lateness only); messages that never reached a client (each client checks every sequence number); and how far behind its schedule the last broadcast reached its last client: a server that keeps the pace is about one fan-out behind, one that does not is behind by all it could not write in the minute. The other rows are references, not peers of the issue: bare (mixed) is the same split on the least a Node server does per delivery, one synchronous loop per broadcast (its CPU and its lag say whether one core can keep the pace at all); the two WebSocket-only rows are what one core can write (ws-preframed), and grappler on the same load, where its fan-outs are written in slices of fanOutSliceMs (5 ms) with the event loop free in between.",
   contenders: [
     {
       label: 'grappler',
@@ -96,7 +96,8 @@ export const mixedHoldWorkload: Workload = {
     { subject: 'grappler', metric: 'loopDelayP99Ms', below: 50, unit: '50 ms' },
     // Not a target of the issue by itself, but the workload is "a broadcast every 100 ms": a server
     // that cannot keep that pace has not done it. Keeping it, the last broadcast reaches its last
-    // client within about one fan-out of its time; falling behind, the backlog grows all minute.
-    { subject: 'grappler', metric: 'lagMs', below: 500, unit: '500 ms (kept the pace)' },
+    // client within about one fan-out of its time; falling behind, the backlog grows all minute: a
+    // server 2 % short of the pace ends more than a second (ten broadcasts) behind.
+    { subject: 'grappler', metric: 'lagMs', below: 1000, unit: '1 s (kept the pace)' },
   ],
 };

@@ -45,8 +45,12 @@ function heartbeatSlice(id: string): number {
   return id.length === 0 ? 0 : id.charCodeAt(id.length - 1) % HEARTBEAT_SLICES;
 }
 
-/** A fan-out to about a thousand WebSocket clients is written in one go; larger ones yield between slices. */
-const DEFAULT_FAN_OUT_SLICE_MS = 10;
+/**
+ * A fan-out to some 700 WebSocket clients (on our 2-core benchmark machine) is written in one go;
+ * larger ones yield between slices. With 10 ms, the loop's delay p99 in the benchmark's mixed hold
+ * of 10,000 clients was about 53 ms; with 5 ms about 38, at the same pace (bench/README.md).
+ */
+const DEFAULT_FAN_OUT_SLICE_MS = 5;
 
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
 const OUTBOX_RETRY_MS = 500;
@@ -98,7 +102,7 @@ export interface HubOptions extends ChannelHooks {
    * Milliseconds a fan-out (a broadcast, a channel publish) writes before it yields the event
    * loop and writes the rest in a later turn, in order: a fan-out to tens of thousands of clients
    * then does not hold up every other socket, request and timer for its whole length. `Infinity`
-   * writes each fan-out in one go. @default 10
+   * writes each fan-out in one go. @default 5
    */
   fanOutSliceMs?: number;
 }
