@@ -46,11 +46,11 @@ function heartbeatSlice(id: string): number {
 }
 
 /**
- * A fan-out to some 700 WebSocket clients (on our 2-core benchmark machine) is written in one go;
- * larger ones yield between slices. With 10 ms, the loop's delay p99 in the benchmark's mixed hold
- * of 10,000 clients was about 53 ms; with 5 ms about 38, at the same pace (bench/README.md).
- */
-const DEFAULT_FAN_OUT_SLICE_MS = 5;
+ * A fan-out to about a thousand WebSocket clients (on our 2-core benchmark machine) is written in
+ * one go; larger ones yield between slices. In the benchmark's mixed hold of 10,000 clients the
+ * loop's delay p99 was about 53 ms with 10 ms slices, 42 with 7 and 38 with 5; but with 5 a
+ * fan-out to 1,000 clients was sliced, and cost about 10 % more CPU per delivery (bench/README.md).
+const DEFAULT_FAN_OUT_SLICE_MS = 7;
 
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
 const OUTBOX_RETRY_MS = 500;
@@ -102,7 +102,7 @@ export interface HubOptions extends ChannelHooks {
    * Milliseconds a fan-out (a broadcast, a channel publish) writes before it yields the event
    * loop and writes the rest in a later turn, in order: a fan-out to tens of thousands of clients
    * then does not hold up every other socket, request and timer for its whole length. `Infinity`
-   * writes each fan-out in one go. @default 5
+   * writes each fan-out in one go. @default 7
    */
   fanOutSliceMs?: number;
 }

@@ -73,7 +73,7 @@ export interface ServerOptions extends ChannelHooks {
   nodeId?: string;
   /** In a cluster with a shared storage: how long a server may go silent before the others forget its clients. @default 5 × pingInterval */
   nodeTimeoutMs?: number;
-  /** Milliseconds a broadcast writes before it yields the event loop and writes the rest in a later turn, in order (`Infinity`: in one go). @default 5 */
+  /** Milliseconds a broadcast writes before it yields the event loop and writes the rest in a later turn, in order (`Infinity`: in one go). @default 7 */
   fanOutSliceMs?: number;
 }
 
