@@ -50,6 +50,7 @@ function heartbeatSlice(id: string): number {
  * one go; larger ones yield between slices. In the benchmark's mixed hold of 10,000 clients the
  * loop's delay p99 was about 53 ms with 10 ms slices, 42 with 7 and 38 with 5; but with 5 a
  * fan-out to 1,000 clients was sliced, and cost about 10 % more CPU per delivery (bench/README.md).
+ */
 const DEFAULT_FAN_OUT_SLICE_MS = 7;
 
 /** How often held messages are offered again to an unreachable shared log (at most `pingInterval`). */
