@@ -4,23 +4,28 @@ import { once } from 'node:events';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from './free-port';
 import WebSocket from 'ws';
 
-/** Starts one node of the example as its own process (src/node.ts) and waits until it serves. */
-async function startNode(nodeId: string, port: number, redisUrl: string): Promise<ChildProcess> {
+/**
+ * Starts one node of the example as its own process (src/node.ts) on a free port (PORT=0) and
+ * resolves with the port it printed once serving.
+ */
+async function startNode(nodeId: string, redisUrl: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('../src/node.ts', import.meta.url).pathname], {
-    env: { ...process.env, NODE_ID: nodeId, PORT: String(port), REDIS_URL: redisUrl },
+    env: { ...process.env, NODE_ID: nodeId, PORT: '0', REDIS_URL: redisUrl },
     cwd: new URL('..', import.meta.url).pathname, // where `tsx` is installed
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
     child.stdout!.on('data', (data: Buffer) => {
-      if (data.toString().includes(`${nodeId}: http://`)) resolve();
+      output += data.toString();
+      const match = new RegExp(`${nodeId}: http://127\\.0\\.0\\.1:(\\d+)/`).exec(output);
+      if (match) resolve(Number(match[1]));
     });
     child.once('exit', (code) => reject(new Error(`${nodeId} exited with ${code}`)));
   });
-  return child;
+  return { child, port };
 }
 
 /** A TCP load balancer: each connection goes to the first of `ports` that accepts it. */
@@ -56,10 +61,9 @@ describe('examples/cluster: a node killed with SIGKILL', () => {
   it("moves its clients to another node, which resumes them with nothing lost or repeated", async () => {
     const redis: TestRedis = await startRedis();
     cleanups.push(() => redis.stop());
-    const [port1, port2] = [await freePort(), await freePort()];
-    const node1 = await startNode('node-1', port1, redis.url);
+    const { child: node1, port: port1 } = await startNode('node-1', redis.url);
     cleanups.push(() => void (node1.exitCode === null && node1.kill('SIGKILL')));
-    const node2 = await startNode('node-2', port2, redis.url);
+    const { child: node2, port: port2 } = await startNode('node-2', redis.url);
     cleanups.push(() => {
       if (node2.exitCode !== null) return;
       const exited = once(node2, 'exit');
