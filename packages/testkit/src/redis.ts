@@ -40,14 +40,18 @@ export async function startRedis(): Promise<TestRedis> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startOn(port);
+      return await startRedisOn(port);
     } catch (error) {
       if (attempt >= 3) throw error;
     }
   }
 }
 
-async function startOn(port: number): Promise<TestRedis> {
+/**
+ * Spawns `redis-server` on `port`, once: rejects if it cannot have that port (another process,
+ * another Redis included, holds it). {@link startRedis} retries on new ports.
+ */
+export async function startRedisOn(port: number): Promise<TestRedis> {
   let server = await spawnServer(port);
   const stop = async (): Promise<void> => {
     await server.stop();
@@ -119,36 +123,44 @@ async function endProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Sends PING every 20 ms until `+PONG` comes back; rejects when the process exits first or on timeout. */
+/**
+ * Asks every 20 ms until `child` itself answers: INFO must name its process id, so a Redis
+ * another test already runs on the port is not taken for this one (which then fails to bind and
+ * exits). Rejects when the process exits first or on timeout.
+ */
 async function waitForPong(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode})`);
     }
-    if (await answersPing(port)) return;
+    const pid = await answeringPid(port);
+    if (pid !== undefined && pid === child.pid) return;
+    if (pid !== undefined) throw new Error(`another redis-server (process ${pid}) already listens on port ${port}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`no PONG within ${READY_TIMEOUT_MS} ms`);
+  throw new Error(`no answer within ${READY_TIMEOUT_MS} ms`);
 }
 
-/** One inline PING over a fresh connection: true on `+PONG`, false on anything else. */
-function answersPing(port: number): Promise<boolean> {
+/** One inline `INFO server` over a fresh connection: the answering server's process id, if any. */
+function answeringPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let reply = '';
-    const done = (ok: boolean): void => {
+    const done = (pid: number | undefined): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(1_000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(1_000, () => done(undefined));
+    socket.on('error', () => done(undefined));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      const match = /\r\nprocess_id:(\d+)\r\n/.exec(reply);
+      if (match) done(Number(match[1]));
+      else if (reply.startsWith('-')) done(undefined); // an error (still loading, say): ask again
     });
-    socket.on('close', () => done(false));
+    socket.on('close', () => done(undefined));
   });
 }
 
