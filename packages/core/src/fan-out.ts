@@ -9,6 +9,12 @@
  *   deliver(entry, clients) -> write for sliceMs -> out of time: the rest is what the iterator
  *   had left -> setImmediate -> write for sliceMs -> ... -> the promise resolves
  *
+ * A slice's time counts the writes it leads to. An HTTP session writes what it was given once the
+ * tick ends (so that a burst leaves in one write), which would put the costliest part of a slice
+ * to many sessions after its deadline, bounded by nothing. So once a slice has run for half its
+ * time (a later slice: from its start, as its tick holds nothing else), it runs the tick's end at
+ * each look at the clock. A fan-out too short for that keeps the tick's coalescing.
+ *
  * The hub's deliveries wait for that promise, so everything sent after the broadcast still
  * reaches each client after it. Once a few deliveries wait behind a fan-out, it writes on
  * without yielding: a process that sends faster than it can write then sees its own timers and
@@ -29,6 +35,7 @@
 import type { Client } from './client';
 import type { LogEntry } from './message-log';
 import type { OutboundMessage } from './message';
+import { flushTickEnd } from './tick-cork';
 import type { Connection } from './transport';
 
 /** How many frames are written between two looks at the clock. */
@@ -82,7 +89,7 @@ export class FanOutWriter {
    */
   deliver(entries: readonly LogEntry<OutboundMessage>[], recipients: Recipients, filter: RecipientFilter): Promise<void> | undefined {
     const writeSlice = entries.length === 1 ? writeOneSlice : writeManySlice;
-    if (writeSlice(entries, recipients, filter, undefined, this.#deadline())) return undefined;
+    if (writeSlice(entries, recipients, filter, undefined, this.#clock(false))) return undefined;
     // Taken now: a Map's or a Set's iterator would also visit clients (or members) added before the next slice.
     const rest = remainingOf(recipients);
     if (rest.length === 0) return undefined;
@@ -93,7 +100,7 @@ export class FanOutWriter {
       const next = (): void => {
         let done = true;
         try {
-          done = writeSlice(entries, remaining, filter, late, this.#deadline());
+          done = writeSlice(entries, remaining, filter, late, this.#clock(true));
         } catch (error) {
           this.#report(error);
         }
@@ -108,11 +115,31 @@ export class FanOutWriter {
     });
   }
 
-  /** When the slice that starts now must end: never once the process is overloaded (see above). */
-  #deadline(): number {
-    if (this.#sliceMs === Number.POSITIVE_INFINITY || this.#queue.waiting >= WAITING_FOR_OVERLOAD) return Number.POSITIVE_INFINITY;
-    return performance.now() + this.#sliceMs;
+  /**
+   * The times of the slice that starts now (`later`: not the fan-out's first): never out of time
+   * once the process is overloaded (see above), and then the tick's end keeps all it coalesces.
+   */
+  #clock(later: boolean): SliceClock {
+    if (this.#sliceMs === Number.POSITIVE_INFINITY || this.#queue.waiting >= WAITING_FOR_OVERLOAD) return UNBOUNDED;
+    const now = performance.now();
+    return { deadline: now + this.#sliceMs, flushFrom: later ? now : now + this.#sliceMs / 2 };
   }
+}
+
+/** When a slice must end, and from when it runs the tick's end at each look at the clock (see above). */
+interface SliceClock {
+  readonly deadline: number;
+  readonly flushFrom: number;
+}
+
+const UNBOUNDED: SliceClock = { deadline: Number.POSITIVE_INFINITY, flushFrom: Number.POSITIVE_INFINITY };
+
+/** A slice's look at the clock: whether it is out of time, the writes it led to counted. */
+function outOfTime(clock: SliceClock): boolean {
+  if (clock.deadline === Number.POSITIVE_INFINITY) return false;
+  if (performance.now() < clock.flushFrom) return false; // before flushFrom, also before the deadline
+  flushTickEnd();
+  return performance.now() >= clock.deadline;
 }
 
 /** The signature of both slice writers. */
@@ -121,11 +148,11 @@ type SliceWriter = (
   recipients: Recipients,
   filter: RecipientFilter,
   late: Set<Client> | undefined,
-  deadline: number,
+  clock: SliceClock,
 ) => boolean;
 
-/** Writes one message to recipients until they run out (true) or the clock passes `deadline` (false). */
-const writeOneSlice: SliceWriter = (entries, recipients, filter, late, deadline) => {
+/** Writes one message to recipients until they run out (true) or the slice is out of time (false). */
+const writeOneSlice: SliceWriter = (entries, recipients, filter, late, clock) => {
   const entry = entries[0]!;
   let format: unknown;
   let frame: unknown;
@@ -139,7 +166,7 @@ const writeOneSlice: SliceWriter = (entries, recipients, filter, late, deadline)
       frame = frameOf(entry, connection);
     }
     client.deliver(entry.message, frame);
-    if (++written % WRITES_PER_CLOCK_READ === 0 && performance.now() >= deadline) return false;
+    if (++written % WRITES_PER_CLOCK_READ === 0 && outOfTime(clock)) return false;
   }
   return true;
 };
@@ -149,7 +176,7 @@ const writeOneSlice: SliceWriter = (entries, recipients, filter, late, deadline)
  * connection corked meanwhile, so that its socket takes them in one write. A loop of its own so
  * that the one-message loop, by far the most common, stays as small as it is.
  */
-const writeManySlice: SliceWriter = (entries, recipients, filter, late, deadline) => {
+const writeManySlice: SliceWriter = (entries, recipients, filter, late, clock) => {
   const count = entries.length;
   const frames = new Array<unknown>(count);
   let format: unknown;
@@ -169,7 +196,7 @@ const writeManySlice: SliceWriter = (entries, recipients, filter, late, deadline
     written += count;
     if (written >= nextClockRead) {
       nextClockRead = written + WRITES_PER_CLOCK_READ;
-      if (performance.now() >= deadline) return false;
+      if (outOfTime(clock)) return false;
     }
   }
   return true;

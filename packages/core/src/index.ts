@@ -25,7 +25,7 @@ export { OutboundMessage } from './message';
 export { type OriginPattern, allowsAnyOrigin, isOriginAllowed, parseOrigins } from './origins';
 export { interceptEvent } from './intercept';
 export { rejectSocket } from './reject-socket';
-export { type TickEndListener, atTickEnd, currentTick } from './tick-cork';
+export { type TickEndListener, atTickEnd, corkUntilRun, currentTick } from './tick-cork';
 export type { ClientRecord, KeyValueStore, SetOptions, Storage } from './storage';
 export { compileGlob, matchesGlob } from './glob';
 export type { SharedAddressing, SharedLog, SharedLogAppend, SharedLogEntry, SharedLogRange } from './shared-log';

@@ -128,6 +128,30 @@ describe('fan-out slices (fanOutSliceMs)', () => {
     expect(lineWrites.corkedRuns).toEqual(new Array(150).fill(2)); // d and e, to each client
   });
 
+  it('runs the tick\'s end inside a slice, so that writes deferred to it (an HTTP session\'s) count in its time', async () => {
+    const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'), '/lines', undefined, true)], fanOutSliceMs: TINY_SLICE_MS });
+    const clients = await openClients(hub, port, 200);
+    const before = lineWrites.deferredFlushes;
+    hub.broadcast('one');
+    // Written by the slice itself, before it returned: not left for the tick's end, after its deadline.
+    expect(lineWrites.deferredFlushes - before).toBe(SLICE);
+    await waitUntil(() => clients.every((client) => client.lines.length === 1));
+    expect(lineWrites.deferredFlushes - before).toBe(200);
+    for (const client of clients) expect(client.lines).toEqual(['one']);
+  });
+
+  it('leaves a short fan-out\'s deferred writes to the tick\'s end: a burst still leaves in one write per client', async () => {
+    const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'), '/lines', undefined, true)], fanOutSliceMs: 60_000 });
+    const clients = await openClients(hub, port, 150);
+    const before = lineWrites.deferredFlushes;
+    for (const text of ['a', 'b', 'c']) hub.broadcast(text);
+    expect(lineWrites.deferredFlushes - before).toBe(0);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(lineWrites.deferredFlushes - before).toBe(150); // one write each, with all three
+    await waitUntil(() => clients.every((client) => client.lines.length === 3));
+    for (const client of clients) expect(client.lines).toEqual(['a', 'b', 'c']);
+  });
+
   it('writes every fan-out in one go with fanOutSliceMs: Infinity', async () => {
     const { hub, port } = await start({ transports: [lineTransport(lineFormat('plain'))], fanOutSliceMs: Number.POSITIVE_INFINITY });
     await openClients(hub, port, 150);

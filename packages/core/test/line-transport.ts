@@ -7,8 +7,10 @@ import {
   type HubPort,
   type OutboundMessage,
   STATE,
+  type TickEndListener,
   type Transport,
   type WireFormat,
+  atTickEnd,
   rejectSocket,
 } from '../src/index';
 
@@ -33,7 +35,7 @@ export function lineFormat(name: string, transform: (text: string) => string = (
  * Frames written to every line connection of this test file so far (a fan-out's progress, seen
  * from the hub's side), and how many frames each cork()…uncork() of the hub held.
  */
-export const lineWrites = { count: 0, corkedRuns: [] as number[] };
+export const lineWrites = { count: 0, corkedRuns: [] as number[], deferredFlushes: 0 };
 
 class LineConnection implements Connection<Buffer> {
   bufferedBytes = 0;
@@ -70,8 +72,34 @@ class LineConnection implements Connection<Buffer> {
   }
 }
 
-/** `heartbeatLine`: written to the peer each time the hub's heartbeat visits the connection. */
-export function lineTransport(format: WireFormat<Buffer>, path = '/lines', heartbeatLine?: string): Transport {
+/**
+ * A line connection that writes as an HTTP session does: it keeps the frames of a tick and writes
+ * them once the tick ends (`atTickEnd`), in one write (counted in `lineWrites.deferredFlushes`).
+ */
+class DeferredLineConnection extends LineConnection implements TickEndListener {
+  #held: Buffer[] = [];
+  readonly #out: Duplex;
+  constructor(format: WireFormat<Buffer>, socket: Duplex) {
+    super(format, socket);
+    this.#out = socket;
+  }
+  override write(frame: Buffer): boolean {
+    lineWrites.count++;
+    if (this.#held.push(frame) === 1) atTickEnd(this);
+    return true;
+  }
+  tickEnded(): void {
+    lineWrites.deferredFlushes++;
+    this.#out.write(Buffer.concat(this.#held));
+    this.#held = [];
+  }
+}
+
+/**
+ * `heartbeatLine`: written to the peer each time the hub's heartbeat visits the connection.
+ * `deferWrites`: frames wait for the tick's end, as an HTTP session's do.
+ */
+export function lineTransport(format: WireFormat<Buffer>, path = '/lines', heartbeatLine?: string, deferWrites = false): Transport {
   return {
     name: 'lines',
     matches: (req: IncomingMessage) => req.url === path,
@@ -87,7 +115,7 @@ export function lineTransport(format: WireFormat<Buffer>, path = '/lines', heart
           return;
         }
         socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
-        const connection = new LineConnection(format, socket, heartbeatLine);
+        const connection = deferWrites ? new DeferredLineConnection(format, socket) : new LineConnection(format, socket, heartbeatLine);
         const events: ConnectionEvents = hub.attach(connection, meta);
         let pending = '';
         socket.on('data', (chunk: Buffer) => {

@@ -8,3 +8,4 @@ export { PARAM, type RequestTarget, SESSION_HEADER, requestUrl, seqParam, upPara
 export { respondError } from './respond';
 export { type Downstream, type QueuedFrame, Session, type SessionSettings } from './session';
 export { framesWithHeads } from './frames-with-heads';
+export { writeBatch } from './write-batch';

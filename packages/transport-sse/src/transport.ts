@@ -9,7 +9,7 @@
  *   reconnect with Last-Event-ID (or ?lastEventId=) -> the same session, resumed after that seq
  */
 import type { Transport } from '@grappler/core';
-import { type Downstream, type OpenContext, type QueuedFrame, type ResumePoint, type Session, createHttpTransport, framesWithHeads, requestUrl } from '@grappler/http-session';
+import { type Downstream, type OpenContext, type QueuedFrame, type ResumePoint, type Session, createHttpTransport, framesWithHeads, requestUrl, writeBatch } from '@grappler/http-session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SSE_FORMAT, SSE_PING, paddingComment, parseLastEventId, retryField, sseIdLine } from './format';
 import { type ResolvedSseOptions, type SseOptions, resolveSseOptions } from './options';
@@ -92,7 +92,7 @@ class SseDownstream implements Downstream<Buffer> {
     const res = this.#res;
     if (!isOpen(res)) return false;
     // One write per batch: the id lines (the per-client bytes) copied in beside the shared blocks.
-    res.write(framesWithHeads(entries, sseIdLine, this.#sessionId));
+    writeBatch(res, framesWithHeads(entries, sseIdLine, this.#sessionId));
     return true;
   }
 

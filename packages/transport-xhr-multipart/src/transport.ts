@@ -8,7 +8,7 @@
  *   hub ticker -> Session.heartbeat -> ping(): a ping part     Session ends it -> end(): --boundary--
  */
 import type { Transport } from '@grappler/core';
-import { type Downstream, type HttpTransportOptions, type OpenContext, type Session, createHttpTransport, framesWithHeads } from '@grappler/http-session';
+import { type Downstream, type HttpTransportOptions, type OpenContext, type Session, createHttpTransport, framesWithHeads, writeBatch } from '@grappler/http-session';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MULTIPART_FORMAT, closingDelimiter, createBoundary, multipartContentType, partHeadText, pingPart } from './format';
 
@@ -46,7 +46,7 @@ function openStream(_req: IncomingMessage, res: ServerResponse, session: Session
     send(entries) {
       if (!open()) return false;
       // One write per batch: the part heads (the per-client bytes) copied in beside the shared parts.
-      res.write(framesWithHeads(entries, partHeadText, boundary));
+      writeBatch(res, framesWithHeads(entries, partHeadText, boundary));
       return true;
     },
     ping() {
