@@ -83,6 +83,18 @@ describe('examples/cluster', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  /** Runs `src/main.ts` with `env` added until it exits by itself: its exit code and what it printed to stderr. */
+  async function runMainToExit(env: Record<string, string>): Promise<{ code: number | null; errors: string }> {
+    const main = runMain(env);
+    cleanups.push(() => stopMain(main));
+    let errors = '';
+    main.stderr!.on('data', (data: Buffer) => {
+      errors += data.toString();
+    });
+    const [code] = (await once(main, 'exit')) as [number | null];
+    return { code, errors };
+  }
+
   it('one command starts Redis and three node processes that act as one, and stops them all', async () => {
     // The Redis port is probed, so another process may take it first; main then exits, and we try again.
     let cluster: RunningCluster | undefined;
@@ -119,13 +131,7 @@ describe('examples/cluster', () => {
     cleanups.push(() => new Promise((resolve) => taken.close(resolve)));
     const basePort = (taken.address() as AddressInfo).port; // node-1's port, already in use
     const redisPort = await freePort();
-    const main = runMain({ BASE_PORT: String(basePort), REDIS_PORT: String(redisPort) });
-    cleanups.push(() => stopMain(main));
-    let errors = '';
-    main.stderr!.on('data', (data: Buffer) => {
-      errors += data.toString();
-    });
-    const [code] = await once(main, 'exit');
+    const { code, errors } = await runMainToExit({ BASE_PORT: String(basePort), REDIS_PORT: String(redisPort) });
     expect(code).toBe(1);
     expect(errors).toContain(`node-1: cannot listen on 127.0.0.1:${basePort}`);
     expect(errors).toContain('grappler cluster: node-1 exited (code 1); stopping the others');
@@ -135,13 +141,7 @@ describe('examples/cluster', () => {
   it('refuses a Redis port where another Redis already answers, rather than share its data', async () => {
     const other = await startRedis();
     cleanups.push(() => other.stop());
-    const main = runMain({ BASE_PORT: '0', REDIS_PORT: String(other.port) });
-    cleanups.push(() => stopMain(main));
-    let errors = '';
-    main.stderr!.on('data', (data: Buffer) => {
-      errors += data.toString();
-    });
-    const [code] = await once(main, 'exit');
+    const { code, errors } = await runMainToExit({ BASE_PORT: '0', REDIS_PORT: String(other.port) });
     expect(code).toBe(1);
     expect(errors).toMatch(/another Redis \(process \d+\) already listens on port \d+|redis-server exited with code 1/);
   }, 60_000);
