@@ -34,7 +34,7 @@ export interface TestRedis {
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Spawns `redis-server` on a free port and resolves once it answers PING. */
+/** Spawns `redis-server` on a free port and resolves once that process answers (trying another port up to three times). */
 export async function startRedis(): Promise<TestRedis> {
   // Another process may take the free port between the probe and redis-server's bind: try again.
   for (let attempt = 1; ; attempt++) {
@@ -98,7 +98,7 @@ async function spawnServer(port: number): Promise<Spawned> {
     return stopping;
   };
   try {
-    await Promise.race([waitForPong(port, child), spawnError.then((error) => Promise.reject(error))]);
+    await Promise.race([waitUntilItAnswers(port, child), spawnError.then((error) => Promise.reject(error))]);
   } catch (error) {
     const log = await readFile(logfile, 'utf8').catch(() => '');
     await stop();
@@ -128,7 +128,7 @@ async function endProcess(child: ChildProcess): Promise<void> {
  * another test already runs on the port is not taken for this one (which then fails to bind and
  * exits). Rejects when the process exits first or on timeout.
  */
-async function waitForPong(port: number, child: ChildProcess): Promise<void> {
+async function waitUntilItAnswers(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
