@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     servers: { type: 'string' },
     reps: { type: 'string' },
+    'idle-connections': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -54,6 +55,9 @@ const { values: flags } = parseArgs({
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const scale: Scale = { ...(flags.quick ? QUICK : FULL) };
 if (flags.reps !== undefined) scale.reps = Math.max(1, Number(flags.reps));
+// V8 grows its young generation in steps, by the bytes that survive; so the idle figure right
+// after connecting depends on where the count falls between two steps: other counts show it.
+if (flags['idle-connections'] !== undefined) scale.idle = { connections: Math.max(1, Number(flags['idle-connections'])) };
 const only = flags.only?.split(',').map((id) => id.trim());
 const unknown = only?.filter((id) => !WORKLOADS.some((workload) => workload.id === id)) ?? [];
 if (unknown.length > 0) {
@@ -74,7 +78,7 @@ if (unknownServers.length > 0) {
 const options: RunOptions = {
   grapplerNodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [],
 };
-const isFullRun = !flags.quick && only === undefined && servers === undefined && flags.reps === undefined;
+const isFullRun = !flags.quick && only === undefined && servers === undefined && flags.reps === undefined && flags['idle-connections'] === undefined;
 const outFile = `${resultsDir}${isFullRun ? 'latest.md' : 'partial.md'}`;
 const deadline = performance.now() + (flags.quick ? DEADLINE_MS.quick : DEADLINE_MS.full);
 
