@@ -57,7 +57,14 @@ const scale: Scale = { ...(flags.quick ? QUICK : FULL) };
 if (flags.reps !== undefined) scale.reps = Math.max(1, Number(flags.reps));
 // V8 grows its young generation in steps, by the bytes that survive; so the idle figure right
 // after connecting depends on where the count falls between two steps: other counts show it.
-if (flags['idle-connections'] !== undefined) scale.idle = { connections: Math.max(1, Number(flags['idle-connections'])) };
+if (flags['idle-connections'] !== undefined) {
+  const connections = Number(flags['idle-connections']);
+  if (!Number.isInteger(connections) || connections < 1) {
+    console.error(`--idle-connections must be a whole number of connections, 1 or more: ${flags['idle-connections']}`);
+    process.exit(2);
+  }
+  scale.idle = { connections };
+}
 const only = flags.only?.split(',').map((id) => id.trim());
 const unknown = only?.filter((id) => !WORKLOADS.some((workload) => workload.id === id)) ?? [];
 if (unknown.length > 0) {
