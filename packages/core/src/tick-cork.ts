@@ -36,7 +36,7 @@ let flushDue = false;
 
 function flush(): void {
   flushDue = false;
-  runPending();
+  flushTickEnd();
 }
 
 /** The next of `pending` to run: shared, so a run started inside another (a fan-out slice in a drain handler) goes on where it is, calling none twice. */
@@ -46,7 +46,14 @@ const corked: { uncork(): void }[] = [];
 /** Whether `pending` is being run. */
 let running = false;
 
-function runPending(): void {
+/**
+ * Runs now what waits for the tick's end, as if it had ended; later writes of the same tick
+ * wait for its end again. A long fan-out slice calls it so that the writes it leads to (an HTTP
+ * session's, made once the tick ends) happen within the time it measures itself by, rather than
+ * all of them after its deadline. The tick's number stays: a connection written to again in
+ * this tick corks again.
+ */
+export function flushTickEnd(): void {
   const outer = running;
   running = true;
   try {
@@ -85,13 +92,3 @@ export function atTickEnd(listener: TickEndListener): void {
   process.nextTick(flush);
 }
 
-/**
- * Runs now what waits for the tick's end, as if it had ended; later writes of the same tick
- * wait for its end again. A long fan-out slice calls it so that the writes it leads to (an HTTP
- * session's, made once the tick ends) happen within the time it measures itself by, rather than
- * all of them after its deadline. The tick's number stays: a connection written to again in
- * this tick corks again.
- */
-export function flushTickEnd(): void {
-  runPending();
-}
