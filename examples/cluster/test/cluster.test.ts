@@ -6,15 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './free-port';
 import { createClusterNode } from '../src/server';
 
-/** Polls an asynchronous condition every 100 ms until it holds; rejects after `timeoutMs`. */
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 interface RunningCluster {
   readonly main: ChildProcess;
   readonly exited: Promise<unknown>;
@@ -121,8 +112,8 @@ describe('examples/cluster', () => {
     main.kill('SIGTERM');
     await exited;
     // Nothing is left listening: the nodes and Redis are gone.
-    await until(async () => (await Promise.all(bases.map((base) => fetch(`${base}/`).then(() => true, () => false)))).every((up) => !up), 'the nodes gone', 10_000);
-    await until(async () => !(await listening(redisPort)), 'Redis gone', 10_000);
+    await waitUntil(async () => (await Promise.all(bases.map((base) => fetch(`${base}/`).then(() => true, () => false)))).every((up) => !up), 'the nodes gone', 10_000);
+    await waitUntil(async () => !(await listening(redisPort)), 'Redis gone', 10_000);
   }, 60_000);
 
   it('stops every node and Redis, exiting with 1, when a node cannot listen (its port is taken)', async () => {
@@ -135,7 +126,7 @@ describe('examples/cluster', () => {
     expect(code).toBe(1);
     expect(errors).toContain(`node-1: cannot listen on 127.0.0.1:${basePort}`);
     expect(errors).toContain('grappler cluster: node-1 exited (code 1); stopping the others');
-    await until(async () => !(await listening(redisPort)), 'Redis gone', 10_000);
+    await waitUntil(async () => !(await listening(redisPort)), 'Redis gone', 10_000);
   }, 60_000);
 
   it('refuses a Redis port where another Redis already answers, rather than share its data', async () => {
