@@ -53,7 +53,7 @@ export interface ConnectionInfo {
   readonly transport: string;
   readonly version: string | undefined;
   readonly remoteAddress: string;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: Readonly<IncomingHttpHeaders>;
 }
 
 /**
@@ -73,7 +73,7 @@ export class Client extends EventEmitter<ClientEvents> {
   #transport: string;
   #version: string | undefined;
   #remoteAddress: string;
-  #headers: IncomingHttpHeaders;
+  #headers: Readonly<IncomingHttpHeaders>;
   #connection: Connection | undefined;
   #state: number;
   #closed = false;
@@ -115,9 +115,10 @@ export class Client extends EventEmitter<ClientEvents> {
   /**
    * The headers of the request that opened its latest connection, less those that only served its
    * handshake (`connection`, `upgrade`, `sec-websocket-key`, `-version`, `-extensions` and the
-   * other hop-by-hop ones); `sec-websocket-protocol` stays.
+   * other hop-by-hop ones); `sec-websocket-protocol` stays. Frozen: clients whose kept headers are
+   * all common ones (`host`, `origin`, `user-agent`, `accept-*`, ...) and equal share one object.
    */
-  get headers(): IncomingHttpHeaders {
+  get headers(): Readonly<IncomingHttpHeaders> {
     return this.#headers;
   }
 

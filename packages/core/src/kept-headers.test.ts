@@ -38,4 +38,32 @@ describe('keptHeaders', () => {
       }),
     );
   });
+
+  it('is frozen: client.headers cannot be changed, and one client cannot change another\'s', () => {
+    const kept = keptHeaders({ host: 'example.com', cookie: 'sid=1' });
+    expect(Object.isFrozen(kept)).toBe(true);
+    expect(() => {
+      (kept as Record<string, string>).host = 'other';
+    }).toThrow(TypeError);
+  });
+
+  it('gives clients that sent the same common headers one object, and a client with its own headers its own', () => {
+    const chrome = () => ({ host: 'example.com', connection: 'Upgrade', origin: 'https://example.com', 'user-agent': 'Chromium', 'sec-websocket-key': String(Math.random()) });
+    const first = keptHeaders(chrome());
+    expect(keptHeaders(chrome())).toBe(first);
+    expect(keptHeaders({ ...chrome(), 'user-agent': 'Firefox' })).not.toBe(first);
+    // A cookie (or any header not commonly repeated) is the client's own: so is its copy.
+    const withCookie = { ...chrome(), cookie: 'sid=1' };
+    expect(keptHeaders(withCookie)).not.toBe(keptHeaders(withCookie));
+    // A value too long to be shared makes its copy the client's own too.
+    const long = { host: 'example.com', 'user-agent': 'x'.repeat(600) };
+    expect(keptHeaders(long)).not.toBe(keptHeaders(long));
+    expect(keptHeaders(long)).toEqual(long);
+  });
+
+  it('keeps sharing, and answering right, past the bound of distinct sets', () => {
+    for (let n = 0; n < 1000; n++) expect(keptHeaders({ host: `h${n}.example` })).toEqual({ host: `h${n}.example` });
+    const again = keptHeaders({ host: 'h999.example' });
+    expect(keptHeaders({ host: 'h999.example' })).toBe(again);
+  });
 });
