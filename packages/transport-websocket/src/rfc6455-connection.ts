@@ -17,6 +17,19 @@ export interface Rfc6455Shared {
 }
 
 /**
+ * The closing handshake started (or the socket was terminated): nothing more is written. Kept
+ * here rather than read from `ws`'s `readyState` on each write: a fan-out then reaches the
+ * connection and its TCP socket per recipient, not the `WebSocket` between them as well.
+ * Every other way `ws` leaves OPEN ends or destroys the TCP socket, which `write()` checks.
+ */
+const CLOSING = 1;
+/** No message or pong since the last ping. */
+const SILENT = 2;
+/** Heartbeats since the last ping are counted from this bit up. */
+const BEATS_SHIFT = 2;
+const ONE_BEAT = 1 << BEATS_SHIFT;
+
+/**
  * One RFC 6455 peer: `ws` parses what the peer sends and runs the closing handshake; frames
  * grappler sends are pre-encoded (once per broadcast) and written straight to the socket,
  * which is safe because, without compression, `ws` writes every frame synchronously and whole.
@@ -26,16 +39,11 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   readonly #ws: BoundWebSocket;
   readonly #shared: Rfc6455Shared;
   #events: ConnectionEvents | undefined;
-  /** Heartbeats since the last ping. */
-  #beats = 0;
-  #alive = true;
   /**
-   * The closing handshake started (or the socket was terminated): nothing more is written. Kept
-   * here rather than read from `ws`'s `readyState` on each write: a fan-out then reaches the
-   * connection and its TCP socket per recipient, not the `WebSocket` between them as well.
-   * Every other way `ws` leaves OPEN ends or destroys the TCP socket, which `write()` checks.
+   * {@link CLOSING}, {@link SILENT} and the heartbeats since the last ping (above {@link BEATS_SHIFT}),
+   * in one number: an idle connection's size counts, and these change together rarely.
    */
-  #closing = false;
+  #flags = 0;
 
   /** `framed`: the peer chose the `grappler.v1` subprotocol (docs/framed-mode.md). */
   constructor(ws: BoundWebSocket, socket: Duplex, shared: Rfc6455Shared, framed = false) {
@@ -51,12 +59,12 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
     this.#events = events;
     this.#ws.bindPeer(this);
     // Whatever closed it before it was bound (bound, `ws` tells `closing()`).
-    if (this.#ws.readyState !== WebSocket.OPEN) this.#closing = true;
+    if (this.#ws.readyState !== WebSocket.OPEN) this.#flags |= CLOSING;
   }
 
   /** @internal */
   received(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    this.#alive = true;
+    this.#flags &= ~SILENT;
     // `ws` hands a Buffer (binaryType 'nodebuffer'): used as it is, not copied.
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.#events?.message(isBinary ? bytes : bytes.toString('utf8'));
@@ -64,7 +72,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
 
   /** @internal */
   ponged(): void {
-    this.#alive = true;
+    this.#flags &= ~SILENT;
   }
 
   /** @internal */
@@ -74,7 +82,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
 
   /** @internal */
   closing(): void {
-    this.#closing = true;
+    this.#flags |= CLOSING;
   }
 
   /** @internal */
@@ -96,7 +104,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   }
 
   write(frame: Buffer | OutboundMessage): boolean {
-    if (this.#closing || !this.socket.writable) return false;
+    if ((this.#flags & CLOSING) !== 0 || !this.socket.writable) return false;
     if (frame instanceof OutboundMessage) return this.#compress(frame);
     return this.writeFrame(frame);
   }
@@ -111,13 +119,13 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
   }
 
   close(reason: CloseReason): void {
-    this.#closing = true;
+    this.#flags |= CLOSING;
     if (this.#ws.readyState !== WebSocket.OPEN && this.#ws.readyState !== WebSocket.CONNECTING) return;
     this.#ws.close(reason.code, reason.reason);
   }
 
   terminate(): void {
-    this.#closing = true;
+    this.#flags |= CLOSING;
     this.#ws.terminate();
   }
 
@@ -127,14 +135,15 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
    */
   heartbeat(): void {
     if (this.#ws.readyState !== WebSocket.OPEN) return;
-    if (++this.#beats < this.#shared.beatsPerPing) return;
-    this.#beats = 0;
-    if (!this.#alive) {
+    this.#flags += ONE_BEAT;
+    if (this.#flags >> BEATS_SHIFT < this.#shared.beatsPerPing) return;
+    if ((this.#flags & SILENT) !== 0) {
       this.#events?.error(new GrapplerError('ERR_HEARTBEAT_TIMEOUT', 'no pong within pingInterval'));
       this.#ws.terminate();
       return;
     }
-    this.#alive = false;
+    // No beats counted, and silent until a message or a pong comes.
+    this.#flags = (this.#flags & CLOSING) | SILENT;
     this.#ws.ping();
   }
 }
