@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientHost, type ConnectionInfo } from './client';
-import { ClientLink, type LinkHost } from './client-link';
+import { HubConnectionEvents } from './connection-events';
 import { LOG, type LogLevel, STATE } from './constants';
 import { GrapplerError, type GrapplerErrorCode, HandshakeError } from './errors';
 import { createId } from './id';
@@ -30,7 +30,7 @@ import { SharedNumbering } from './shared-numbering';
 import { WaitingFanOut } from './waiting-fan-out';
 import { RESUME_RECORD_KEY, type RemoteResume, type ResumeRecord, clientIdOf, fetchRemoteResume, saveResumeRecord } from './cluster-resume';
 import type { KeyValueStore, Storage } from './storage';
-import type { AttachedConnection, CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
+import type { CloseReason, Connection, ConnectionMeta, HubPort, Transport } from './transport';
 
 /** What a log entry costs beyond its payload, so that a flood of tiny messages is bounded too. */
 const ENTRY_OVERHEAD_BYTES = 64;
@@ -167,7 +167,6 @@ export class Hub extends ClientRegistry<HubEvents> {
   readonly #servers = new Set<HttpServer>();
   readonly #host: ClientHost;
   readonly #port: HubPort;
-  readonly #linkHost: LinkHost;
   readonly #log: MessageLog<OutboundMessage>;
   readonly #framed = new FramedClients();
   readonly #channels = new ChannelRegistry();
@@ -281,7 +280,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       maxBufferedBytes: this.limits.maxBufferedBytes,
       highWaterMarkBytes: this.limits.highWaterMarkBytes,
     };
-    this.#linkHost = {
+    const events = new HubConnectionEvents({
       receiveFramed: (client, connection, data) => {
         const error = this.#framed.receive(client, connection, data);
         if (error) this.#clientError(client, error);
@@ -303,7 +302,7 @@ export class Hub extends ClientRegistry<HubEvents> {
         }
         this.#onClosed(client, reason);
       },
-    };
+    });
     this.#port = {
       limits: this.limits,
       pingInterval: this.pingInterval,
@@ -311,6 +310,7 @@ export class Hub extends ClientRegistry<HubEvents> {
       allowsOrigin: (origin) => isOriginAllowed(origin, this.#origins),
       admit: (meta) => this.#admit(meta),
       attach: (connection, meta) => this.#attach(connection, meta),
+      events,
       log: (message, level) => this.#logger?.(message, level),
       ...(options.sharedLog && { forwardUpstream: (token: string, first: number, items: readonly UpstreamItem[]) => this.#forwardUpstream(token, first, items) }),
     };
@@ -517,7 +517,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     }
   }
 
-  #attach(connection: Connection, meta: ConnectionMeta): AttachedConnection {
+  #attach(connection: Connection, meta: ConnectionMeta): Client {
     const framed = isFramed(connection.format);
     const resumed = framed && meta.resume ? this.#framed.byToken(meta.resume.token) : undefined;
     if (resumed && meta.resume) return this.#resume(resumed, connection, meta, meta.resume.seq);
@@ -535,14 +535,14 @@ export class Hub extends ClientRegistry<HubEvents> {
     else if (framed) this.#framed.greet(client, connection, this.#seq);
     this.#persist(client);
     this.#announce(client);
-    return this.#bind(client, connection);
+    return this.#bind(client);
   }
 
   /**
    * Attaches a new connection to a framed client: the old one, if the client still had it, is cut;
    * the new one gets `hello`, a `gap` if the log no longer holds all it missed, then the replay.
    */
-  #resume(client: Client, connection: Connection, meta: ConnectionMeta, seq: number): AttachedConnection {
+  #resume(client: Client, connection: Connection, meta: ConnectionMeta, seq: number): Client {
     const cursor = this.#framed.cursorFor(client, seq, this.#seq);
     const previous = client.reattach(connection, connectionInfo(meta), meta.protocol);
     previous?.terminate(); // its `closed` comes later and is ignored: it is no longer the client's
@@ -550,7 +550,7 @@ export class Hub extends ClientRegistry<HubEvents> {
     const replay = this.#log.replay(cursor, client.id, (channel) => this.#channels.has(channel, client));
     this.#framed.greetResumed(client, connection, cursor, replay.gap);
     for (const entry of replay.entries) client.deliver(entry.message, frameOf(entry, connection));
-    return this.#bind(client, connection);
+    return this.#bind(client);
   }
 
   /**
@@ -647,10 +647,10 @@ export class Hub extends ClientRegistry<HubEvents> {
     });
   }
 
-  /** The callbacks of one connection; once another connection took over, its drops are ignored. */
-  #bind(client: Client, connection: Connection): AttachedConnection {
+  /** A connection is the client's now: a fan-out under way leaves it out. */
+  #bind(client: Client): Client {
     this.#fanOuts.attached(client);
-    return new ClientLink(this.#linkHost, client, connection, isFramed(connection.format));
+    return client;
   }
 
   #clientError(client: Client, error: GrapplerError): void {

@@ -31,7 +31,6 @@ export { compileGlob, matchesGlob } from './glob';
 export type { SharedAddressing, SharedLog, SharedLogAppend, SharedLogEntry, SharedLogRange } from './shared-log';
 export { type MemoryCluster, type MemoryClusterOptions, memoryCluster } from './memory-shared-log';
 export type {
-  AttachedConnection,
   CloseReason,
   Connection,
   ConnectionEvents,

@@ -52,27 +52,31 @@ export interface Connection<Frame = unknown> {
   terminate(): void;
   /** Called by the hub's one shared ticker every `pingInterval`: ping, or end a peer that stopped answering. */
   heartbeat?(): void;
+  /**
+   * The client `HubPort.attach` returned for this connection, kept by the transport from then on
+   * (undefined before): the hub's {@link ConnectionEvents} find the client through it.
+   */
+  readonly client: Client | undefined;
 }
 
-/** What a transport reports about one connection, as it happens. */
+/**
+ * Where a transport reports what happens to its connections, as it happens: one object per hub
+ * (`HubPort.events`), told which connection. Events of a connection another one has since
+ * replaced (a framed client that resumed elsewhere) are ignored, but for messages.
+ */
 export interface ConnectionEvents {
-  message(data: string | Uint8Array): void;
-  drain(): void;
-  error(error: GrapplerError): void;
-  /** Exactly once, when the connection is gone. */
-  closed(reason: CloseReason): void;
-}
-
-/** What `HubPort.attach` returns: the new client, and the callbacks its transport reports to. */
-export interface AttachedConnection extends ConnectionEvents {
-  readonly client: Client;
+  message(connection: Connection, data: string | Uint8Array): void;
   /**
    * Messages (from a framed peer, also channel commands) the peer numbered, `first` being the
    * number of the first: those the client already delivered, through this connection or an
    * earlier one, are skipped, so a resent batch delivers each once. False, delivering nothing,
    * when `first` would leave a hole.
    */
-  numbered(first: number, messages: readonly UpstreamItem[]): boolean;
+  numbered(connection: Connection, first: number, messages: readonly UpstreamItem[]): boolean;
+  drain(connection: Connection): void;
+  error(connection: Connection, error: GrapplerError): void;
+  /** Exactly once per connection, when it is gone. */
+  closed(connection: Connection, reason: CloseReason): void;
 }
 
 /** A framed client asking to be reattached: its resume token and the last number it saw. */
@@ -109,12 +113,14 @@ export interface HubPort {
   /** Runs the accept hook, the client cap and the origin check, before any handshake byte is written. */
   admit(meta: ConnectionMeta): Promise<HandshakeError | null>;
   /**
-   * Turns an established connection into a `Client`; returns it and where to report its events.
-   * A framed connection (its format made by `framedFormat`) is sent its `hello` at once; with
-   * `meta.resume` naming a live client it is attached to that client instead, and sent what the
-   * client missed (or a `gap`).
+   * Turns an established connection into a `Client` and returns it: the connection keeps it as
+   * its `client` and reports to {@link events} from then on. A framed connection (its format made
+   * by `framedFormat`) is sent its `hello` at once; with `meta.resume` naming a live client it is
+   * attached to that client instead, and sent what the client missed (or a `gap`).
    */
-  attach(connection: Connection, meta: ConnectionMeta): AttachedConnection;
+  attach(connection: Connection, meta: ConnectionMeta): Client;
+  /** Where every connection reports what happens to it (one object per hub). */
+  readonly events: ConnectionEvents;
   log(message: string, level: LogLevel): void;
   /**
    * In a cluster: passes a framed client's numbered upstream (from a request this node has no

@@ -39,15 +39,16 @@ function burstTransport(size: number): Transport {
       void Promise.all(burst.map(({ meta }) => hub.admit(meta))).then(() => {
         for (const { socket: each, meta } of burst) {
           each.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
-          const connection: Connection<Buffer> = {
+          const connection: Connection<Buffer> & { client: Client | undefined } = {
             format: lineFormat('plain'),
             bufferedBytes: 0,
             write: (frame) => each.write(frame),
             close: () => each.end(),
             terminate: () => each.destroy(),
+            client: undefined,
           };
-          const events = hub.attach(connection, meta);
-          each.on('close', () => events.closed({ code: 1000, reason: '' }));
+          connection.client = hub.attach(connection, meta);
+          each.on('close', () => hub.events.closed(connection, { code: 1000, reason: '' }));
         }
       });
     },

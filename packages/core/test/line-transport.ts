@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  type Client,
   type CloseReason,
   type Connection,
   type ConnectionEvents,
@@ -39,6 +40,7 @@ export const lineWrites = { count: 0, corkedRuns: [] as number[], deferredFlushe
 
 class LineConnection implements Connection<Buffer> {
   bufferedBytes = 0;
+  client: Client | undefined = undefined;
   readonly heartbeat?: () => void;
   constructor(
     readonly format: WireFormat<Buffer>,
@@ -116,16 +118,17 @@ export function lineTransport(format: WireFormat<Buffer>, path = '/lines', heart
         }
         socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: lines\r\nConnection: Upgrade\r\n\r\n');
         const connection = deferWrites ? new DeferredLineConnection(format, socket) : new LineConnection(format, socket, heartbeatLine);
-        const events: ConnectionEvents = hub.attach(connection, meta);
+        connection.client = hub.attach(connection, meta);
+        const events: ConnectionEvents = hub.events;
         let pending = '';
         socket.on('data', (chunk: Buffer) => {
           const lines = (pending + chunk.toString('utf8')).split('\n');
           pending = lines.pop() ?? '';
-          for (const line of lines) events.message(line);
+          for (const line of lines) events.message(connection, line);
         });
         // HTTP server sockets allow half-open connections: end our side when the peer ends theirs.
         socket.on('end', () => socket.end());
-        socket.on('close', () => events.closed({ code: 1000, reason: '' }));
+        socket.on('close', () => events.closed(connection, { code: 1000, reason: '' }));
         socket.on('error', () => {});
       });
     },

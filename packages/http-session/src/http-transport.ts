@@ -169,7 +169,7 @@ async function create<Frame>(
     (gone) => sessions.delete(gone.id),
   );
   sessions.set(session.id, session as Session<unknown>);
-  session.bind(hub.attach(session, meta));
+  session.bind(hub.events, hub.attach(session, meta));
   const secure = (req.socket as TLSSocket).encrypted === true;
   const headers: OutgoingHttpHeaders = { ...cors, 'X-Grappler-Session': session.id };
   if (settings.cookie !== false) headers['Set-Cookie'] = sessionCookie(settings.cookie, session.id, secure);

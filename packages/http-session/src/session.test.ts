@@ -1,4 +1,4 @@
-import type { AttachedConnection, Client, CloseReason, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
+import type { Client, CloseReason, ConnectionEvents, GrapplerError, OutboundMessage, WireFormat } from '@grappler/core';
 import { describe, expect, it } from 'vitest';
 import { type Downstream, KEPT_FRAME_OVERHEAD_BYTES, type QueuedFrame, Session } from './session';
 
@@ -27,9 +27,8 @@ function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdl
   const gone: string[] = [];
   // The hub's side, reduced to what a session uses: upstream numbering as the hub's Client does it.
   const client = { upstream: 0 };
-  const events: AttachedConnection = {
-    client: client as unknown as Client,
-    numbered(first, messages) {
+  const events: ConnectionEvents = {
+    numbered(_connection, first, messages) {
       if (first > client.upstream + 1) return false;
       for (let index = client.upstream + 1 - first; index < messages.length; index++) {
         client.upstream = first + index;
@@ -37,10 +36,10 @@ function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdl
       }
       return true;
     },
-    message: (data) => log.push(`message:${String(data)}`),
+    message: (_connection, data) => log.push(`message:${String(data)}`),
     drain: () => log.push('drain'),
-    error: (error: GrapplerError) => log.push(`error:${error.code}`),
-    closed: (reason: CloseReason) => log.push(`closed:${reason.code}`),
+    error: (_connection, error: GrapplerError) => log.push(`error:${error.code}`),
+    closed: (_connection, reason: CloseReason) => log.push(`closed:${reason.code}`),
   };
   const session = new Session(
     'id',
@@ -49,7 +48,7 @@ function createSession(settings: Partial<{ resumeWindowBytes: number; sessionIdl
     { resumeWindowBytes: 1 << 20, sessionIdleMs: 60_000, highWaterMarkBytes: 1 << 20, frameBytes: (f) => (f as string).length, ...settings },
     (s) => gone.push(s.id),
   );
-  session.bind(events);
+  session.bind(events, client as unknown as Client);
   return { session, log, gone };
 }
 

@@ -8,9 +8,10 @@
  *   hub ticker -> heartbeat(): ping the open response, or expire after sessionIdleMs without one
  */
 import {
-  type AttachedConnection,
+  type Client,
   type CloseReason,
   type Connection,
+  type ConnectionEvents,
   GrapplerError,
   type UpstreamItem,
   type WireFormat,
@@ -63,7 +64,9 @@ export class Session<Frame> implements Connection<Frame> {
   readonly format: WireFormat<Frame>;
   readonly #settings: SessionSettings;
   readonly #onGone: (session: Session<Frame>) => void;
-  #events: AttachedConnection | undefined;
+  /** The client the hub attached this session to (see {@link bind}). */
+  client: Client | undefined = undefined;
+  #events: ConnectionEvents | undefined;
   #pending: QueuedFrame<Frame>[] = [];
   #pendingBytes = 0;
   #sent: QueuedFrame<Frame>[] = [];
@@ -95,9 +98,10 @@ export class Session<Frame> implements Connection<Frame> {
     this.#onGone = onGone;
   }
 
-  /** Starts reporting to the hub. */
-  bind(events: AttachedConnection): void {
+  /** Starts reporting to the hub's `events` as `client`'s (what `attach` returned). */
+  bind(events: ConnectionEvents, client: Client): void {
     this.#events = events;
+    this.client = client;
   }
 
   /** The sequence number of the newest frame. */
@@ -137,12 +141,12 @@ export class Session<Frame> implements Connection<Frame> {
 
   /** A message the client POSTed. */
   receive(message: string): void {
-    if (!this.#closed && !this.#closing) this.#events?.message(message);
+    if (!this.#closed && !this.#closing) this.#events?.message(this, message);
   }
 
   /** The highest numbered message delivered so far (see {@link receiveNumbered}). */
   get upstream(): number {
-    return this.#events?.client.upstream ?? 0;
+    return this.client?.upstream ?? 0;
   }
 
   /**
@@ -153,7 +157,7 @@ export class Session<Frame> implements Connection<Frame> {
    */
   receiveNumbered(first: number, messages: readonly UpstreamItem[]): boolean {
     if (this.#closed || this.#closing) return true;
-    return this.#events?.numbered(first, messages) ?? false;
+    return this.#events?.numbered(this, first, messages) ?? false;
   }
 
   /**
@@ -201,7 +205,7 @@ export class Session<Frame> implements Connection<Frame> {
   flushed(): void {
     if (this.#awaitingDrain && this.bufferedBytes <= this.#settings.highWaterMarkBytes) {
       this.#awaitingDrain = false;
-      this.#events?.drain();
+      this.#events?.drain(this);
     }
   }
 
@@ -227,7 +231,7 @@ export class Session<Frame> implements Connection<Frame> {
       return;
     }
     const error = new GrapplerError('ERR_SESSION_EXPIRED', `no request for ${idle} ms (sessionIdleMs ${this.#settings.sessionIdleMs})`);
-    this.#events?.error(error);
+    this.#events?.error(this, error);
     this.close({ code: 1001, reason: 'session expired', error });
   }
 
@@ -255,7 +259,7 @@ export class Session<Frame> implements Connection<Frame> {
     this.#sent = [];
     downstream?.end('closed');
     this.#onGone(this);
-    this.#events?.closed(reason);
+    this.#events?.closed(this, reason);
   }
 
   terminate(): void {

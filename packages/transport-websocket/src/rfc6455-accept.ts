@@ -62,9 +62,8 @@ export function createRfc6455Acceptor(settings: Rfc6455Settings): Rfc6455Accepto
         const framed = ws.protocol === FRAMED_PROTOCOL;
         const connection = new Rfc6455Connection(ws, socket, common, framed);
         // The transport read the resume request before admission (the hub ignores it for a plain connection).
-        const attached = hub.attach(connection, meta);
-        connection.bind(attached);
-        client = attached.client;
+        client = hub.attach(connection, meta);
+        connection.bind(hub.events, client);
       });
       // No promise, listener or closure per handshake beyond this callback: a burst of
       // handshakes leaves that much less garbage (and young generation) behind.

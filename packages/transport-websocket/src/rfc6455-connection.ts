@@ -1,4 +1,4 @@
-import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage, type WireFormat, framedFormat } from '@grappler/core';
+import { type Client, type CloseReason, type Connection, type ConnectionEvents, GrapplerError, OutboundMessage, type WireFormat, framedFormat } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { BoundWebSocket, PeerEvents } from './bound-websocket';
@@ -36,6 +36,8 @@ const ONE_BEAT = 1 << BEATS_SHIFT;
  */
 export class Rfc6455Connection extends FrameSocket implements Connection<Buffer | OutboundMessage>, PeerEvents {
   readonly format: WireFormat<Buffer | OutboundMessage>;
+  /** The client the hub attached this connection to (see {@link bind}). */
+  client: Client | undefined = undefined;
   readonly #ws: BoundWebSocket;
   readonly #shared: Rfc6455Shared;
   #events: ConnectionEvents | undefined;
@@ -54,9 +56,13 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
     this.format = framed ? framedFormat(raw) : raw;
   }
 
-  /** Starts reporting to the hub: the socket hands the peer's events to this connection's methods. */
-  bind(events: ConnectionEvents): void {
+  /**
+   * Starts reporting to the hub's `events` as `client`'s (what `attach` returned): the socket
+   * hands the peer's events to this connection's methods.
+   */
+  bind(events: ConnectionEvents, client: Client): void {
     this.#events = events;
+    this.client = client;
     this.#ws.bindPeer(this);
     // Whatever closed it before it was bound (bound, `ws` tells `closing()`).
     if (this.#ws.readyState !== WebSocket.OPEN) this.#flags |= CLOSING;
@@ -67,7 +73,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
     this.#flags &= ~SILENT;
     // `ws` hands a Buffer (binaryType 'nodebuffer'): used as it is, not copied.
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    this.#events?.message(isBinary ? bytes : bytes.toString('utf8'));
+    this.#events?.message(this, isBinary ? bytes : bytes.toString('utf8'));
   }
 
   /** @internal */
@@ -77,7 +83,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
 
   /** @internal */
   failed(error: Error): void {
-    this.#events?.error(fromWsError(error, this.#shared.maxPayload));
+    this.#events?.error(this, fromWsError(error, this.#shared.maxPayload));
   }
 
   /** @internal */
@@ -87,12 +93,12 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
 
   /** @internal */
   ended(code: number, reason: Buffer): void {
-    this.#events?.closed({ code, reason: reason.toString('utf8') });
+    this.#events?.closed(this, { code, reason: reason.toString('utf8') });
   }
 
   /** @internal Everything written before a full buffer has reached the kernel. */
   drained(): void {
-    this.#events?.drain();
+    this.#events?.drain(this);
   }
 
   get bufferedBytes(): number {
@@ -138,7 +144,7 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
     this.#flags += ONE_BEAT;
     if (this.#flags >> BEATS_SHIFT < this.#shared.beatsPerPing) return;
     if ((this.#flags & SILENT) !== 0) {
-      this.#events?.error(new GrapplerError('ERR_HEARTBEAT_TIMEOUT', 'no pong within pingInterval'));
+      this.#events?.error(this, new GrapplerError('ERR_HEARTBEAT_TIMEOUT', 'no pong within pingInterval'));
       this.#ws.terminate();
       return;
     }

@@ -47,9 +47,9 @@ export async function acceptDraft(
     pingInterval: hub.pingInterval,
     idleTimeoutMs: settings.idleTimeoutMs,
   });
-  const attached = hub.attach(connection, meta);
-  connection.bind(attached, pending);
-  return attached.client;
+  const client = hub.attach(connection, meta);
+  connection.bind(hub.events, client, pending);
+  return client;
 }
 
 /** Reads key3 from `head` and, if needed, later chunks; null when the socket closes or `timeoutMs` passes first. */

@@ -6,7 +6,7 @@
  * turn of the event loop, after the hub's `connection` listeners and any listeners attached
  * before `connect()` are in place.
  */
-import { type CloseReason, type Connection, type ConnectionEvents, GrapplerError } from '@grappler/core';
+import { type Client, type CloseReason, type Connection, type ConnectionEvents, GrapplerError } from '@grappler/core';
 import type { Duplex } from 'node:stream';
 import { ABNORMAL_CLOSURE, CLOSE_CODE, NORMAL_CLOSURE } from '../close-codes';
 import { FrameSocket } from '../frame-socket';
@@ -26,6 +26,8 @@ export interface DraftConnectionOptions {
 /** A draft-75/76 peer, mapped onto the hub's Connection. */
 export class DraftConnection extends FrameSocket implements Connection<Buffer> {
   readonly format: typeof DRAFT_FORMAT = DRAFT_FORMAT;
+  /** The client the hub attached this connection to (see {@link bind}). */
+  client: Client | undefined = undefined;
   readonly #options: DraftConnectionOptions;
   #events: ConnectionEvents | undefined;
   #closing = false;
@@ -38,9 +40,10 @@ export class DraftConnection extends FrameSocket implements Connection<Buffer> {
     this.#options = options;
   }
 
-  /** Starts reading; `pending` are the bytes that arrived with the handshake. */
-  bind(events: ConnectionEvents, pending: Buffer): void {
+  /** Starts reading and reporting to `events` as `client`'s; `pending` are the bytes that arrived with the handshake. */
+  bind(events: ConnectionEvents, client: Client, pending: Buffer): void {
     this.#events = events;
+    this.client = client;
     const socket = this.socket;
     const decoder = createDraftDecoder({ version: this.#options.version, maxMessageBytes: this.#options.maxMessageBytes });
     const onData = (chunk: Buffer): void => {
@@ -52,7 +55,7 @@ export class DraftConnection extends FrameSocket implements Connection<Buffer> {
       socket.end();
     });
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => events.closed(this.#closeReason));
+    socket.on('close', () => events.closed(this, this.#closeReason));
     (socket as Duplex & { setKeepAlive?(enable: boolean, delay: number): void }).setKeepAlive?.(true, this.#options.pingInterval);
     setImmediate(() => {
       if (pending.length > 0) onData(pending);
@@ -63,7 +66,7 @@ export class DraftConnection extends FrameSocket implements Connection<Buffer> {
 
   /** @internal Everything written before a full buffer has reached the kernel. */
   drained(): void {
-    this.#events?.drain();
+    this.#events?.drain(this);
   }
 
   get bufferedBytes(): number {
@@ -107,7 +110,7 @@ export class DraftConnection extends FrameSocket implements Connection<Buffer> {
   }
 
   #dispatch(event: DraftEvent): void {
-    if (event.type === 'message') this.#events?.message(event.text);
+    if (event.type === 'message') this.#events?.message(this, event.text);
     else if (event.type === 'close') this.close({ code: NORMAL_CLOSURE, reason: 'closing handshake' });
     else {
       this.#fail(event.error);
@@ -117,6 +120,6 @@ export class DraftConnection extends FrameSocket implements Connection<Buffer> {
 
   #fail(error: GrapplerError): void {
     this.#closeReason = { code: CLOSE_CODE[error.code] ?? ABNORMAL_CLOSURE, reason: error.message, error };
-    this.#events?.error(error);
+    this.#events?.error(this, error);
   }
 }
