@@ -61,8 +61,9 @@ export interface Connection<Frame = unknown> {
 
 /**
  * Where a transport reports what happens to its connections, as it happens: one object per hub
- * (`HubPort.events`), told which connection. Events of a connection another one has since
- * replaced (a framed client that resumed elsewhere) are ignored, but for messages.
+ * (`HubPort.events`), told which connection. The drain, errors and close of a connection another
+ * has since replaced (a framed client that resumed elsewhere) are ignored; what it still receives
+ * is delivered.
  */
 export interface ConnectionEvents {
   message(connection: Connection, data: string | Uint8Array): void;
