@@ -91,4 +91,3 @@ export function atTickEnd(listener: TickEndListener): void {
   flushDue = true;
   process.nextTick(flush);
 }
-
