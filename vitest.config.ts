@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/*', 'bench'],
     reporters: ['default', './packages/testkit/src/summary-reporter.ts'],
   },
 });

@@ -5,14 +5,17 @@
  *
  * Flags: `--quick` (small numbers, one repetition), `--only <id[,id…]>` (fanout, echo, idle, http,
  * hold, cluster, slow), `--servers <label[,label…]>` (only those rows of each table, for an A/B of
- * two servers), `--reps <n>`, `--cpu-prof` (grappler's server processes write V8 CPU profiles to
- * bench/results/profiles/).
+ * two servers), `--reps <n>`, `--cpu-prof` (every server process writes a V8 CPU profile to
+ * bench/results/profiles/<workload>/<label>/run-<n>/, and each run's line and the results end with
+ * what it says: busy time by kind of code, hottest functions).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine, describeRevision, openFilesLimit } from './machine.js';
+import { mainThreadProfiles } from './profile-files.js';
+import { describeProfileSummary, summarizeProfile } from './profile-summary.js';
 import { type ContenderResult, type RunOutcome, type WorkloadResult, renderSummary, renderWorkload } from './report.js';
 import { describe } from './rpc.js';
 import { FULL, QUICK, type Scale } from './scale.js';
@@ -82,9 +85,8 @@ if (unknownServers.length > 0) {
   console.error(`no row is labelled ${unknownServers.join(', ')} in the workloads chosen; labels: ${known.join(', ')}`);
   process.exit(2);
 }
-const options: RunOptions = {
-  grapplerNodeFlags: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}profiles`] : [],
-};
+const profiling = flags['cpu-prof'] === true;
+const profilesDir = `${resultsDir}profiles/`;
 const isFullRun = !flags.quick && only === undefined && servers === undefined && flags.reps === undefined && flags['idle-connections'] === undefined;
 const outFile = `${resultsDir}${isFullRun ? 'latest.md' : 'partial.md'}`;
 const deadline = performance.now() + (flags.quick ? DEADLINE_MS.quick : DEADLINE_MS.full);
@@ -118,9 +120,13 @@ try {
 mkdirSync(resultsDir, { recursive: true });
 const sections: string[] = [header];
 const results: WorkloadResult[] = [];
+/** With `--cpu-prof`: what each run's profiles say, a line per server process. */
+const profileLines: string[] = [];
 const save = (): void => {
-  writeFileSync(outFile, `${[...sections, results.length > 0 ? renderSummary(results) : ''].join('\n\n')}\n`);
+  const profiles = profileLines.length > 0 ? `### CPU profiles (--cpu-prof)\n\nBusy time of each server process over its whole life (start, connecting, warm-up and the measured phase), by kind of code; idle time left out.\n\n${profileLines.join('\n')}` : '';
+  writeFileSync(outFile, `${[...sections, results.length > 0 ? renderSummary(results) : '', profiles].join('\n\n')}\n`);
 };
+if (profiling) rmSync(profilesDir, { recursive: true, force: true });
 console.log(`${header}\n`);
 
 for (const workload of selected) {
@@ -167,6 +173,8 @@ async function runOnce(workload: Workload, row: ContenderResult, rep: number): P
     return { error: 'skipped: the deadline of the whole run passed' };
   }
   const started = performance.now();
+  const profileDir = `${profilesDir}${workload.id}/${row.contender.label.replace(/[^\w.-]+/g, '-')}/run-${rep}`;
+  const options: RunOptions = { serverNodeFlags: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] };
   try {
     const result = await row.contender.run(scale, options);
     const figure = workload.columns[0]!;
@@ -178,5 +186,16 @@ async function runOnce(workload: Workload, row: ContenderResult, rep: number): P
   } catch (error) {
     console.log(`${label}: failed: ${describe(error)}`);
     return { error: describe(error) };
+  } finally {
+    if (profiling) reportProfiles(label, profileDir);
+  }
+}
+
+/** Prints and keeps what the profiles of one run say (the trial has stopped its processes: they are written). */
+function reportProfiles(label: string, dir: string): void {
+  for (const { pid, profile } of mainThreadProfiles(dir)) {
+    const line = `- ${label}, process ${pid}: ${describeProfileSummary(summarizeProfile(profile))}`;
+    profileLines.push(line);
+    console.log(`  profile: ${line.slice(2)}`);
   }
 }

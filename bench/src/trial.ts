@@ -3,6 +3,8 @@
  * deadline, and afterwards nothing left running. CPU time is read from every process around the
  * measured phase, so a table can show which side was saturated.
  */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { HAS_TASKSET, LOADGEN_CPU, SERVER_CPU, type ServerChild, startLoadgenProcess, startServerProcess, withTimeout } from './children.js';
 import { sleep } from './clock.js';
 import type { ConnectArgs, LoadgenCommands, ServerConfig } from './protocol.js';
@@ -41,6 +43,15 @@ export interface TrialOptions {
   serverNodeFlags?: string[];
 }
 
+/** How long the processes of a trial may take to exit once asked to stop, before they are killed. */
+const EXIT_WAIT_MS = 10_000;
+
+/** Resolves once `child` has exited (at once if it has). */
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return once(child, 'exit').then(() => undefined);
+}
+
 export async function runTrial<T>(options: TrialOptions, body: (trial: Trial) => Promise<T>): Promise<T> {
   const started: ServerChild[] = [];
   let loadgen: ChildPeer<LoadgenCommands> | undefined;
@@ -56,8 +67,10 @@ export async function runTrial<T>(options: TrialOptions, body: (trial: Trial) =>
     const stops = started.filter((server) => !server.peer.exited).map((server) => server.peer.call('stop', null, 5_000));
     if (loadgen !== undefined && !loadgen.exited) stops.push(loadgen.call('stop', null, 5_000));
     await Promise.allSettled(stops);
-    await sleep(300);
-    for (const child of [...started.map((server) => server.peer.child), ...(loadgen ? [loadgen.child] : [])]) {
+    const children = [...started.map((server) => server.peer.child), ...(loadgen ? [loadgen.child] : [])];
+    // A process answers `stop` and then exits; a profile of a long run takes a moment to write.
+    await withTimeout(Promise.all(children.map(exitOf)), EXIT_WAIT_MS, 'exit').catch(() => {});
+    for (const child of children) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   }

@@ -4,7 +4,7 @@ import { startRedis } from '../redis.js';
 import type { RunResult } from '../trial.js';
 import { runFanout } from './fanout-run.js';
 import { count, microseconds, perSecond } from './format.js';
-import { type Contender, type Workload, nodeFlagsFor } from './types.js';
+import type { Contender, Workload } from './types.js';
 
 function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
   return {
@@ -19,7 +19,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
           ...scale.cluster,
           servers: [node('node-1'), node('node-2')],
           kind,
-          serverNodeFlags: nodeFlagsFor(server, options),
+          serverNodeFlags: options.serverNodeFlags,
         });
       } finally {
         await redis.stop();

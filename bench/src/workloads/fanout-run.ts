@@ -6,7 +6,7 @@
  */
 import type { ServerConfig, ServerName, WireKind } from '../protocol.js';
 import { serverMicrosPerOp } from './format.js';
-import { type Contender, nodeFlagsFor } from './types.js';
+import type { Contender } from './types.js';
 import { type RunResult, type Trial, connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 
 export interface FanoutSpec {
@@ -59,7 +59,7 @@ export function fanoutContender(sizes: 'fanout' | 'http', label: string, server:
         ...scale[sizes],
         servers: [{ name: server }],
         kind,
-        serverNodeFlags: nodeFlagsFor(server, options),
+        serverNodeFlags: options.serverNodeFlags,
       }),
   };
 }

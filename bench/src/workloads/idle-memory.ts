@@ -2,7 +2,7 @@ import { sleep } from '../clock.js';
 import type { ServerName, WireKind } from '../protocol.js';
 import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 import { kibibytes, mebibytes } from './format.js';
-import { type Contender, type Workload, nodeFlagsFor } from './types.js';
+import type { Contender, Workload } from './types.js';
 
 /** Long enough for handshakes' garbage to be collectable. */
 const SETTLE_MS = 2_000;
@@ -18,7 +18,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
     about,
     run: (scale, options) =>
       runTrial(
-        { servers: [{ name: server }], timeoutMs: 300_000, serverNodeFlags: nodeFlagsFor(server, options) },
+        { servers: [{ name: server }], timeoutMs: 300_000, serverNodeFlags: options.serverNodeFlags },
         async (trial) => {
           const { connections } = scale.idle;
           const server = trial.servers[0]!.peer;

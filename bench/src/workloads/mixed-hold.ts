@@ -58,28 +58,28 @@ export const mixedHoldWorkload: Workload = {
     {
       label: 'grappler',
       about: "grappler's Server, defaults; clients split WebSocket / SSE / long polling as in the title",
-      run: (scale, options) => runHold('grappler', scale.hold, options.grapplerNodeFlags),
+      run: (scale, options) => runHold('grappler', scale.hold, options.serverNodeFlags),
     },
     {
       label: 'bare (mixed)',
       about:
         'a reference: the same split on the least a Node server does per delivery (servers/bare.ts: ws-preframed writes, one shared SSE event per stream, held polls answered with what was queued), written in one synchronous loop per broadcast',
-      run: (scale) => runHold('bare', scale.hold, []),
+      run: (scale, options) => runHold('bare', scale.hold, options.serverNodeFlags),
     },
     {
       label: 'grappler (WebSocket only)',
       about: "a reference: grappler's Server, defaults, all connections WebSocket; what its fan-out slices do to the loop when one core can keep the pace",
       run: (scale, options) => {
         const { websocket, sse, longpoll } = scale.hold;
-        return runHold('grappler', { ...scale.hold, websocket: websocket + sse + longpoll, sse: 0, longpoll: 0 }, options.grapplerNodeFlags);
+        return runHold('grappler', { ...scale.hold, websocket: websocket + sse + longpoll, sse: 0, longpoll: 0 }, options.serverNodeFlags);
       },
     },
     {
       label: 'ws-preframed (WebSocket only)',
       about: 'a reference: ws with one pre-framed Buffer per broadcast written to every socket, all connections WebSocket',
-      run: (scale) => {
+      run: (scale, options) => {
         const { websocket, sse, longpoll } = scale.hold;
-        return runHold('ws-preframed', { ...scale.hold, websocket: websocket + sse + longpoll, sse: 0, longpoll: 0 }, []);
+        return runHold('ws-preframed', { ...scale.hold, websocket: websocket + sse + longpoll, sse: 0, longpoll: 0 }, options.serverNodeFlags);
       },
     },
   ],

@@ -1,7 +1,7 @@
 import type { ServerName, WireKind } from '../protocol.js';
 import { connectAll, cpuBetween, cpuMark, runTrial, waitForServerClients } from '../trial.js';
 import { mebibytes, perSecond } from './format.js';
-import { type Contender, type Workload, nodeFlagsFor } from './types.js';
+import type { Contender, Workload } from './types.js';
 
 function contender(label: string, server: ServerName, kind: WireKind, about: string): Contender {
   return {
@@ -9,7 +9,7 @@ function contender(label: string, server: ServerName, kind: WireKind, about: str
     about,
     run: (scale, options) =>
       runTrial(
-        { servers: [{ name: server }], timeoutMs: 600_000, serverNodeFlags: nodeFlagsFor(server, options) },
+        { servers: [{ name: server }], timeoutMs: 600_000, serverNodeFlags: options.serverNodeFlags },
         async (trial) => {
           const { clients, fraction, broadcasts, bytes, intervalMs } = scale.slow;
           const server = trial.servers[0]!.peer;

@@ -1,4 +1,3 @@
-import type { ServerName } from '../protocol.js';
 import type { Scale } from '../scale.js';
 import type { RunResult } from '../trial.js';
 
@@ -11,13 +10,8 @@ export interface Contender {
 }
 
 export interface RunOptions {
-  /** Extra Node flags for grappler's server processes (`--cpu-prof …`). */
-  grapplerNodeFlags: string[];
-}
-
-/** The extra Node flags of a server process: grappler's get `grapplerNodeFlags`, the peers none. */
-export function nodeFlagsFor(server: ServerName, options: RunOptions): string[] {
-  return server === 'grappler' ? options.grapplerNodeFlags : [];
+  /** Extra Node flags for every server process of the run, grappler's and the peers' alike (`--cpu-prof …`). */
+  serverNodeFlags: string[];
 }
 
 /** A metric shown as a column; the first is the workload's figure (medians and the runs' values). */
