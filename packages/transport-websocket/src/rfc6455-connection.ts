@@ -111,12 +111,15 @@ export class Rfc6455Connection extends FrameSocket implements Connection<Buffer 
 
   write(frame: Buffer | OutboundMessage): boolean {
     if ((this.#flags & CLOSING) !== 0 || !this.socket.writable) return false;
-    if (frame instanceof OutboundMessage) return this.#compress(frame);
+    if (frame instanceof OutboundMessage) return this.compress(frame);
     return this.writeFrame(frame);
   }
 
-  /** A message for a permessage-deflate peer, which `ws` compresses (apart: the fan-out loop inlines the rest). */
-  #compress(frame: OutboundMessage): boolean {
+  /**
+   * A message for a permessage-deflate peer, which `ws` compresses (apart: the fan-out loop
+   * inlines the rest). `private`, not `#`, as FrameSocket's: a `#` method costs every instance a field.
+   */
+  private compress(frame: OutboundMessage): boolean {
     // `ws` compresses asynchronously, so the only flush signal is the send callback itself.
     const over = this.wouldOverflow(frame.bytes.byteLength);
     const data = frame.binary ? frame.bytes : (frame.text ?? '');

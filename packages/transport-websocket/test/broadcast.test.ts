@@ -112,6 +112,7 @@ describe('delivery over RFC 6455', () => {
     expect(client.transport).toBe('websocket');
     expect(client.version).toBe('rfc6455');
     expect(client.state).toBe(1 | 8);
+    expect(client.closed).toBe(false);
     expect(client.remoteAddress).toBe('127.0.0.1');
     expect(client.headers.host).toBe(new URL(started.url).host);
     const changes: [number, number][] = [];
@@ -120,5 +121,8 @@ describe('delivery over RFC 6455', () => {
     sockets[0]!.ws.close(1000, 'bye');
     expect(await closed).toEqual({ code: 1000, reason: 'bye' });
     expect(changes).toEqual([[8, 9]]);
+    // Closed is kept beside the state bits, and never shows in them.
+    expect(client.closed).toBe(true);
+    expect(client.state).toBe(8);
   });
 });
