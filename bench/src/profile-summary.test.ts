@@ -8,22 +8,25 @@ const SCOPED = 'file:///app/node_modules/@socket.io/redis-adapter/dist/index.js'
 const frame = (functionName: string, url = '', lineNumber = -1): ProfileNode['callFrame'] => ({ functionName, url, lineNumber });
 
 describe('partOf', () => {
-  it('tells the kinds of code apart by where a function is', () => {
-    expect(partOf(frame('writeBuffer'))).toBe('socket writes');
-    expect(partOf(frame('writev'))).toBe('socket writes');
-    expect(partOf(frame('writeLatin1String'))).toBe('socket writes');
-    expect(partOf(frame('(garbage collector)'))).toBe('GC');
-    expect(partOf(frame('(idle)'))).toBe('idle');
-    expect(partOf(frame('(root)'))).toBe('idle');
-    expect(partOf(frame('(program)'))).toBe('other');
-    expect(partOf(frame('read'))).toBe('other');
-    expect(partOf(frame('writeOrBuffer', 'node:internal/streams/writable', 546))).toBe('Node');
-    expect(partOf(frame('emit', 'node:events', 470))).toBe('Node');
-    expect(partOf(frame('waitForWorker', 'node:internal/modules/esm/hooks', 584))).toBe('other');
-    expect(partOf(frame('compileForInternalLoader', 'node:internal/bootstrap/realm', 382))).toBe('other');
-    expect(partOf(frame('writeOneSlice', GRAPPLER, 757))).toBe('grappler');
-    expect(partOf(frame('frame', WS, 60))).toBe('libraries');
-    expect(partOf(frame('broadcast', 'file:///work/main/bench/dist/server-process.js', 10))).toBe('other');
+  const cases: [ProfileNode['callFrame'], ReturnType<typeof partOf>][] = [
+    [frame('writeBuffer'), 'socket writes'],
+    [frame('writev'), 'socket writes'],
+    [frame('writeLatin1String'), 'socket writes'],
+    [frame('(garbage collector)'), 'GC'],
+    [frame('(idle)'), 'idle'],
+    [frame('(root)'), 'idle'],
+    [frame('(program)'), 'other'],
+    [frame('read'), 'other'],
+    [frame('writeOrBuffer', 'node:internal/streams/writable', 546), 'Node'],
+    [frame('emit', 'node:events', 470), 'Node'],
+    [frame('waitForWorker', 'node:internal/modules/esm/hooks', 584), 'other'],
+    [frame('compileForInternalLoader', 'node:internal/bootstrap/realm', 382), 'other'],
+    [frame('writeOneSlice', GRAPPLER, 757), 'grappler'],
+    [frame('frame', WS, 60), 'libraries'],
+    [frame('broadcast', 'file:///work/main/bench/dist/server-process.js', 10), 'other'],
+  ];
+  it.each(cases)('tells where %o belongs: %s', (callFrame, part) => {
+    expect(partOf(callFrame)).toBe(part);
   });
 });
 
