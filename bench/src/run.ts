@@ -124,7 +124,8 @@ const results: WorkloadResult[] = [];
 const profileLines: string[] = [];
 const save = (): void => {
   const profiles = profileLines.length > 0 ? `### CPU profiles (--cpu-prof)\n\nBusy time of each server process over its whole life (start, connecting, warm-up and the measured phase), by kind of code; idle time left out.\n\n${profileLines.join('\n')}` : '';
-  writeFileSync(outFile, `${[...sections, results.length > 0 ? renderSummary(results) : '', profiles].join('\n\n')}\n`);
+  const parts = [...sections, results.length > 0 ? renderSummary(results) : '', profiles].filter((part) => part !== '');
+  writeFileSync(outFile, `${parts.join('\n\n')}\n`);
 };
 if (profiling) rmSync(profilesDir, { recursive: true, force: true });
 console.log(`${header}\n`);
