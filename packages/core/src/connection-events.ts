@@ -11,7 +11,7 @@ import { type UpstreamItem, isFramed } from './framed';
 import type { CloseReason, Connection, ConnectionEvents } from './transport';
 
 /** The hub's side of the events. */
-export interface LinkHost {
+export interface ConnectionEventsHost {
   /** A framed peer's envelope (a message or a channel command). */
   receiveFramed(client: Client, connection: Connection, data: string): void;
   /** A numbered batch (an HTTP POST); false when it would leave a hole. */
@@ -22,9 +22,9 @@ export interface LinkHost {
 }
 
 export class HubConnectionEvents implements ConnectionEvents {
-  readonly #host: LinkHost;
+  readonly #host: ConnectionEventsHost;
 
-  constructor(host: LinkHost) {
+  constructor(host: ConnectionEventsHost) {
     this.#host = host;
   }
 
