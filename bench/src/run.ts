@@ -57,17 +57,12 @@ const { values: flags } = parseArgs({
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const scale: Scale = { ...(flags.quick ? QUICK : FULL) };
-if (flags.reps !== undefined) scale.reps = Math.max(1, Number(flags.reps));
+const reps = wholeNumberFlag('reps', 'repetitions');
+if (reps !== undefined) scale.reps = reps;
 // V8 grows its young generation in steps, by the bytes that survive; so the idle figure right
 // after connecting depends on where the count falls between two steps: other counts show it.
-if (flags['idle-connections'] !== undefined) {
-  const connections = Number(flags['idle-connections']);
-  if (!Number.isInteger(connections) || connections < 1) {
-    console.error(`--idle-connections must be a whole number of connections, 1 or more: ${flags['idle-connections']}`);
-    process.exit(2);
-  }
-  scale.idle = { connections };
-}
+const idleConnections = wholeNumberFlag('idle-connections', 'connections');
+if (idleConnections !== undefined) scale.idle = { connections: idleConnections };
 const only = flags.only?.split(',').map((id) => id.trim());
 const unknown = only?.filter((id) => !WORKLOADS.some((workload) => workload.id === id)) ?? [];
 if (unknown.length > 0) {
@@ -153,6 +148,18 @@ console.log(`\n${summary}\n`);
 save();
 console.log(`written to ${outFile}`);
 process.exit(0);
+
+/** A flag that must be a whole number, 1 or more: undefined when absent; anything else stops the run with 2. */
+function wholeNumberFlag(name: 'reps' | 'idle-connections', what: string): number | undefined {
+  const given = flags[name];
+  if (given === undefined) return undefined;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name} must be a whole number of ${what}, 1 or more: ${given}`);
+    process.exit(2);
+  }
+  return value;
+}
 
 /** The whole run's steal per core, as a sentence (nothing where /proc/stat cannot be read). */
 function describeStolen(start: number[] | undefined, end: number[] | undefined): string {
